@@ -1,0 +1,391 @@
+"""CaseEngine: the engine's one public face. Each method is a use case run in one transaction."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from copy import deepcopy
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.util.task import TaskState
+
+from . import spiff_defects
+from .clock import Clock, SystemClock, using_clock
+from .context import CallContext, engine_call
+from .db import Database, make_db_engine
+from .definitions import DefinitionCheck, SpecCache
+from .deployment import Deployer, DeployResult, latest_definitions
+from .errors import EngineError, InvalidState, NotFound, ProcessFailed, TaskConflict
+from .expressions import SafeScriptEngine, ServiceRegistry, scan_specs
+from .models import (
+    AuditEvent,
+    Case,
+    Definition,
+    EngineBase,
+    Incident,
+    MessageSubscription,
+    ProcessInstance,
+    TaskRow,
+    TimerRow,
+)
+from .projections import ProjectionWriter, RoleResolver, correlation_key, default_role
+from .results import HistoryEntry, StepResult, TaskInfo
+from .serialization import InstanceSerializer
+from .stepping import Stepper, audit
+
+
+@dataclass
+class _Call:
+    session: Session
+    now: datetime
+    actor: str
+
+
+class CaseEngine:
+    """Deploy definitions, start cases, work tasks, deliver messages and fire timers — each call atomic."""
+
+    def __init__(self, db: Database | Engine | str, *, clock: Clock | None = None,
+                 services: ServiceRegistry | None = None, helpers: dict[str, Callable[..., Any]] | None = None,
+                 role_of: RoleResolver = default_role, summary_fields: Sequence[str] = (),
+                 definition_checks: Sequence[DefinitionCheck] = ()) -> None:
+        spiff_defects.apply_all()
+        if isinstance(db, str):
+            db = make_db_engine(db)
+        self.db = db if isinstance(db, Database) else Database(db)
+        self.clock = clock or SystemClock()
+        self.services = services or ServiceRegistry()
+        self.script_engine = SafeScriptEngine(services=self.services, helpers=helpers)
+        self.deployer = Deployer(SpecCache(), checks=[scan_specs, *definition_checks])
+        self.stepper = Stepper(self.deployer, InstanceSerializer(), self.script_engine,
+                               ProjectionWriter(role_of, summary_fields), self.db.locks_rows)
+
+    def create_schema(self) -> None:
+        """Create the engine's tables (tests and first runs; production uses the migrations)."""
+        EngineBase.metadata.create_all(self.db.engine)
+
+    # -- the transaction around every call ---------------------------------------------------------
+    @contextmanager
+    def _call(self, action: str, actor: str, *, case_id: int | None = None,
+              task_id: str | None = None) -> Iterator[_Call]:
+        now = self.clock.now()
+        try:
+            with self.db.write() as session, using_clock(self.clock), \
+                    engine_call(CallContext(session=session, now=now, actor=actor, case_id=case_id)):
+                yield _Call(session, now, actor)
+        except StaleDataError:
+            raise TaskConflict("Someone else changed this case at the same moment; nothing was saved. "
+                               "Reload and try again.") from None
+        except EngineError:
+            raise
+        except Exception as exc:  # any failure inside a step: nothing was saved; keep the error for admins
+            self._record_incident(action, actor, case_id, task_id, exc, now)
+            raise ProcessFailed(f"The step failed and nothing was changed: {_short(exc)}",
+                                case_id=case_id, task_id=task_id) from exc
+
+    def _record_incident(self, action: str, actor: str, case_id: int | None, task_id: str | None,
+                         exc: BaseException, now: datetime) -> None:
+        with self.db.write() as session:
+            session.add(Incident(case_id=case_id, task_id=task_id, at=now, actor=actor, action=action,
+                                 error_type=type(exc).__name__, message=_short(exc, 2000),
+                                 details="".join(traceback.format_exception(exc))[-20000:]))
+
+    # -- definitions ---------------------------------------------------------------------------------
+    def deploy(self, files: Mapping[str, bytes], deployed_by: str) -> DeployResult:
+        """Deploy BPMN/DMN files; files whose bundle is unchanged create no new version."""
+        with self._call("deploy", deployed_by) as call:
+            return self.deployer.deploy(call.session, files, deployed_by, call.now)
+
+    def validate_definitions(self, files: Mapping[str, bytes]) -> list:
+        """Return the problems a deploy of `files` would be refused for (empty when valid)."""
+        with self.db.read() as session:
+            return self.deployer.validate(session, files)
+
+    def latest_definitions(self) -> dict[str, Definition]:
+        """The newest version of every deployed definition, by key."""
+        with self.db.read() as session:
+            return latest_definitions(session)
+
+    # -- cases ---------------------------------------------------------------------------------------
+    def start_case(self, process_key: str, actor: str, data: dict[str, Any] | None = None, *,
+                   title: str | None = None, case_id: int | None = None) -> StepResult:
+        """Start a new case (or a further process in an existing case) on the newest version of a process."""
+        with self._call("start_case", actor, case_id=case_id) as call:
+            s = call.session
+            definition = latest_definitions(s).get(process_key)
+            if definition is None or definition.kind != "bpmn":
+                raise NotFound(f"no process {process_key!r} is deployed")
+            if case_id is None:
+                case = Case(process_key=process_key, title=title or definition.name or process_key,
+                            created_by=actor, created_at=call.now, updated_at=call.now)
+                s.add(case)
+                s.flush()
+                case.number = f"{call.now.year}-{case.id:06d}"
+                audit(s, case.id, None, actor, "case_started", call.now, data=data, detail=case.title)
+            else:
+                case = self._case(s, case_id)
+            row = self.stepper.start(s, case, definition, deepcopy(data), actor, call.now)
+            return self._result(s, case, row.id)
+
+    def _case(self, session: Session, case_id: int) -> Case:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"case {case_id} does not exist")
+        return case
+
+    def _result(self, session: Session, case: Case, instance_id: int | None, started: Sequence[int] = ()) -> StepResult:
+        session.flush()
+        rows = session.scalars(select(TaskRow).where(TaskRow.case_id == case.id, TaskRow.state == "ready")
+                               .order_by(TaskRow.created_at, TaskRow.id))
+        return StepResult(case.id, case.number or "", case.status, instance_id, [TaskInfo.of(r) for r in rows],
+                          list(started))
+
+    # -- tasks ---------------------------------------------------------------------------------------
+    def complete_task(self, task_id: str, data: Mapping[str, Any], actor: str) -> StepResult:
+        """Complete a ready human task with (validated) form data and run the process to its next wait."""
+        with self._call("complete_task", actor, task_id=task_id) as call:
+            s = call.session
+            trow, row, case = self._open_task(s, task_id, actor)
+            wf = self.stepper.restore(s, row)
+            task = wf.get_task_from_id(UUID(task_id))
+            if task is None or task.state != TaskState.READY:
+                raise TaskConflict("This task is no longer open.", task_id=task_id)
+            task.set_data(**deepcopy(dict(data)))
+            task.run()
+            wf.do_engine_steps()
+            trow.state, trow.completed_by, trow.completed_at = "completed", actor, call.now
+            audit(s, case.id, row.id, actor, "task_completed", call.now, task_id=task_id, task_title=trow.title,
+                  form_key=trow.form_key, data=dict(data))
+            self.stepper.save(s, row, wf, case, actor, call.now)
+            return self._result(s, case, row.id)
+
+    def _open_task(self, s: Session, task_id: str, actor: str) -> tuple[TaskRow, ProcessInstance, Case]:
+        trow = s.get(TaskRow, task_id)
+        if trow is None:
+            raise NotFound(f"task {task_id} does not exist")
+        row = self.stepper.lock(s, trow.instance_id)
+        s.refresh(trow)
+        _check_ready(trow, actor)
+        if row.suspended:
+            raise InvalidState("The case is suspended; resume it before working on it.")
+        return trow, row, self._case(s, row.case_id)
+
+    def claim(self, task_id: str, actor: str) -> TaskInfo:
+        """Take a ready task; refused if someone else holds it."""
+        return self._set_assignee(task_id, actor, actor, "task_claimed",
+                                  or_(TaskRow.assignee.is_(None), TaskRow.assignee == actor))
+
+    def unclaim(self, task_id: str, actor: str, *, force: bool = False) -> TaskInfo:
+        """Return a task to its queue; only its holder may, unless `force` (a lead or administrator)."""
+        guard = TaskRow.id == task_id if force else TaskRow.assignee == actor
+        return self._set_assignee(task_id, None, actor, "task_unclaimed", guard)
+
+    def assign(self, task_id: str, assignee: str, actor: str) -> TaskInfo:
+        """Give a ready task to a named colleague."""
+        return self._set_assignee(task_id, assignee, actor, "task_assigned", TaskRow.id == task_id)
+
+    def _set_assignee(self, task_id: str, assignee: str | None, actor: str, action: str, guard: Any) -> TaskInfo:
+        with self._call(action, actor, task_id=task_id) as call:
+            s = call.session
+            done = s.execute(update(TaskRow).where(TaskRow.id == task_id, TaskRow.state == "ready", guard)
+                             .values(assignee=assignee, claimed_at=call.now if assignee else None))
+            trow = s.get(TaskRow, task_id)
+            if trow is None:
+                raise NotFound(f"task {task_id} does not exist")
+            s.refresh(trow)
+            if done.rowcount != 1:
+                _check_ready(trow, actor)
+                raise TaskConflict(f"The task is held by {trow.assignee}.", assignee=trow.assignee)
+            audit(s, trow.case_id, trow.instance_id, actor, action, call.now, task_id=task_id,
+                  task_title=trow.title, detail=assignee)
+            return TaskInfo.of(trow)
+
+    def ready_tasks(self, *, roles: Sequence[str] | None = None, assignee: str | None = None,
+                    scope: str | None = None, case_id: int | None = None, limit: int = 100) -> list[TaskInfo]:
+        """Open tasks filtered by role, holder, company scope or case, oldest due first."""
+        with self.db.read() as s:
+            q = select(TaskRow).where(TaskRow.state == "ready")
+            if roles is not None:
+                q = q.where(TaskRow.role.in_(list(roles)))
+            if assignee is not None:
+                q = q.where(TaskRow.assignee == assignee)
+            if scope is not None:
+                q = q.where(TaskRow.scope == scope)
+            if case_id is not None:
+                q = q.where(TaskRow.case_id == case_id)
+            q = q.order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at).limit(limit)
+            return [TaskInfo.of(r) for r in s.scalars(q)]
+
+    def task(self, task_id: str) -> TaskInfo:
+        """One task by id, in any state."""
+        with self.db.read() as s:
+            row = s.get(TaskRow, task_id)
+            if row is None:
+                raise NotFound(f"task {task_id} does not exist")
+            return TaskInfo.of(row)
+
+    # -- messages and timers -------------------------------------------------------------------------
+    def deliver_message(self, name: str, payload: Mapping[str, Any], actor: str, *,
+                        correlation: Mapping[str, Any] | None = None, case_id: int | None = None) -> list[int]:
+        """Deliver an external message to the instance(s) waiting for it; all correlation keys must match."""
+        with self._call("deliver_message", actor, case_id=case_id) as call:
+            s = call.session
+            subs = self._subscribers(s, name, dict(payload), correlation, case_id)
+            delivered = []
+            for sub in subs:
+                row = self.stepper.lock(s, sub.instance_id)
+                if row.suspended:
+                    raise InvalidState("The case is suspended; resume it before delivering messages.")
+                case = self._case(s, row.case_id)
+                wf = self.stepper.restore(s, row)
+                self.stepper.catch(wf, sub.task_id, dict(payload))
+                audit(s, case.id, row.id, actor, "message_received", call.now, data=dict(payload), detail=name)
+                self.stepper.save(s, row, wf, case, actor, call.now)
+                delivered.append(row.id)
+            return delivered
+
+    def _subscribers(self, s: Session, name: str, payload: dict[str, Any], correlation: Mapping[str, Any] | None,
+                     case_id: int | None) -> list[MessageSubscription]:
+        q = select(MessageSubscription).where(MessageSubscription.message_name == name)
+        if case_id is not None:
+            q = q.where(MessageSubscription.case_id == case_id)
+        candidates = list(s.scalars(q))
+        if correlation is not None:
+            wanted = correlation_key(dict(correlation))
+            candidates = [c for c in candidates if c.correlation_key == wanted]
+        elif case_id is None:
+            candidates = [c for c in candidates if c.correlation and all(
+                k in payload for k in c.correlation) and correlation_key(
+                {k: payload[k] for k in c.correlation}) == c.correlation_key]
+        if not candidates:
+            where = f" in case {case_id}" if case_id is not None else ""
+            keys = f" with correlation {dict(correlation)}" if correlation else ""
+            raise NotFound(f"No process{where} is waiting for the message {name!r}{keys}.")
+        return candidates
+
+    def fire_due_timers(self, limit: int = 100) -> int:
+        """Advance every instance with a due timer (each in its own transaction); return how many moved."""
+        now = self.clock.now()
+        with self.db.read() as s:
+            q = (select(ProcessInstance.id).join(TimerRow, TimerRow.instance_id == ProcessInstance.id)
+                 .where(and_(TimerRow.due_at <= now, ProcessInstance.suspended.is_(False),
+                             ProcessInstance.status == "running"))
+                 .group_by(ProcessInstance.id).order_by(func.min(TimerRow.due_at)).limit(limit))
+            due = list(s.scalars(q))
+        fired = 0
+        for instance_id in due:
+            try:
+                self._fire(instance_id)
+                fired += 1
+            except EngineError:
+                continue  # recorded as an incident; the other cases still move
+        return fired
+
+    def _fire(self, instance_id: int) -> None:
+        with self._call("fire_timers", "system") as call:
+            s = call.session
+            row = self.stepper.lock(s, instance_id)
+            case = self._case(s, row.case_id)
+            wf = self.stepper.restore(s, row)
+            names = [t.name for t in s.scalars(select(TimerRow).where(
+                TimerRow.instance_id == instance_id, TimerRow.due_at <= call.now))]
+            wf.refresh_timers()
+            wf.do_engine_steps()
+            audit(s, case.id, row.id, "system", "timer_fired", call.now, detail=", ".join(names))
+            self.stepper.save(s, row, wf, case, "system", call.now)
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def suspend(self, case_id: int, actor: str, reason: str = "") -> None:
+        """Stop a case: no task can be completed and no timer fires until it is resumed."""
+        self._set_suspended(case_id, actor, True, reason)
+
+    def resume(self, case_id: int, actor: str, reason: str = "") -> None:
+        """Let a suspended case continue."""
+        self._set_suspended(case_id, actor, False, reason)
+
+    def _set_suspended(self, case_id: int, actor: str, value: bool, reason: str) -> None:
+        with self._call("suspend" if value else "resume", actor, case_id=case_id) as call:
+            case = self._case(call.session, case_id)
+            if case.status != "open":
+                raise InvalidState(f"The case is {case.status}.")
+            rows = self._open_instances(call.session, case_id)
+            for row in rows:
+                row.suspended = value
+            case.status = "suspended" if value else "open"
+            audit(call.session, case_id, None, actor, "suspended" if value else "resumed", call.now, detail=reason)
+
+    def cancel(self, case_id: int, actor: str, reason: str = "") -> None:
+        """End a case now: every open process is cancelled and its tasks closed."""
+        with self._call("cancel", actor, case_id=case_id) as call:
+            s = call.session
+            case = self._case(s, case_id)
+            for row in self._open_instances(s, case_id):
+                wf = self.stepper.restore(s, row)
+                wf.cancel()
+                row.status, row.ended_at, row.suspended = "cancelled", call.now, False
+                self.stepper.save(s, row, wf, case, actor, call.now)
+            case.status, case.closed_at = "cancelled", call.now
+            audit(s, case_id, None, actor, "cancelled", call.now, detail=reason)
+
+    def _open_instances(self, s: Session, case_id: int) -> list[ProcessInstance]:
+        ids = s.scalars(select(ProcessInstance.id).where(ProcessInstance.case_id == case_id,
+                                                         ProcessInstance.status == "running"))
+        return [self.stepper.lock(s, i) for i in list(ids)]
+
+    # -- reading -------------------------------------------------------------------------------------
+    def case(self, case_id: int) -> Case:
+        """A case row (detached)."""
+        with self.db.read() as s:
+            return self._case(s, case_id)
+
+    def history(self, case_id: int) -> list[HistoryEntry]:
+        """The audit history of a case, oldest first."""
+        with self.db.read() as s:
+            self._case(s, case_id)
+            rows = s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
+                             .order_by(AuditEvent.at, AuditEvent.id))
+            return [HistoryEntry.of(r) for r in rows]
+
+    def incidents(self, case_id: int | None = None, *, open_only: bool = True) -> list[Incident]:
+        """Failed calls an administrator should look at."""
+        with self.db.read() as s:
+            q = select(Incident).order_by(Incident.at.desc())
+            if case_id is not None:
+                q = q.where(Incident.case_id == case_id)
+            if open_only:
+                q = q.where(Incident.resolved_at.is_(None))
+            return list(s.scalars(q))
+
+    def instances(self, case_id: int) -> list[ProcessInstance]:
+        """The process instances of a case, oldest first."""
+        with self.db.read() as s:
+            return list(s.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case_id)
+                                  .order_by(ProcessInstance.id)))
+
+    def workflow(self, instance_id: int) -> Any:
+        """A live, read-only copy of an instance's workflow (for diagrams and inspection; never saved)."""
+        with self.db.read() as s:
+            row = s.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"process instance {instance_id} does not exist")
+            return self.stepper.restore(s, row)
+
+
+def _check_ready(trow: TaskRow, actor: str) -> None:
+    if trow.state == "completed":
+        raise TaskConflict(f"Already completed by {trow.completed_by}.", completed_by=trow.completed_by)
+    if trow.state != "ready":
+        raise TaskConflict("This task is no longer open: the process moved on.")
+    if trow.assignee and trow.assignee != actor:
+        raise TaskConflict(f"The task is held by {trow.assignee}.", assignee=trow.assignee)
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
