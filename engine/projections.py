@@ -82,9 +82,7 @@ class ProjectionWriter:
                   evaluate: Callable[[Task, str], Any]) -> TaskRow:
         props = task_properties(task)
         spec = task.task_spec
-        due = evaluate(task, props["dueDate"]) if props.get("dueDate") else None
-        scope = evaluate(task, props["scope"]) if props.get("scope") else None
-        assignee = evaluate(task, props["assignee"]) if props.get("assignee") else None
+        due, scope, assignee = (_optional(evaluate, task, props.get(name)) for name in ("dueDate", "scope", "assignee"))
         return TaskRow(
             id=str(task.id), instance_id=row.id, case_id=row.case_id, definition_id=row.definition_id,
             process_key=task.workflow.spec.name, spec_name=spec.bpmn_id or spec.name,
@@ -136,6 +134,16 @@ class ProjectionWriter:
                 case.status, case.closed_at = ("closed" if status == "completed" else "cancelled"), now
         elif case.status != "open":
             case.status, case.closed_at = "open", None
+
+
+def _optional(evaluate: Callable[[Task, str], Any], task: Task, expression: str | None) -> Any:
+    """Evaluate a task property; a value the data does not have yet (e.g. no company chosen) is None."""
+    if not expression:
+        return None
+    try:
+        return evaluate(task, expression)
+    except Exception:  # noqa: BLE001 - unsafe expressions are refused at deploy; here only data is missing
+        return None
 
 
 def _definitions(event_def: Any) -> list[Any]:

@@ -244,7 +244,7 @@ class CaseEngine:
                     raise InvalidState("The case is suspended; resume it before delivering messages.")
                 case = self._case(s, row.case_id)
                 wf = self.stepper.restore(s, row)
-                self.stepper.catch(wf, sub.task_id, dict(payload))
+                self.stepper.catch(wf, sub.task_id, dict(payload), sub.correlation)
                 audit(s, case.id, row.id, actor, "message_received", call.now, data=dict(payload), detail=name)
                 self.stepper.save(s, row, wf, case, actor, call.now)
                 delivered.append(row.id)
@@ -312,8 +312,9 @@ class CaseEngine:
     def _set_suspended(self, case_id: int, actor: str, value: bool, reason: str) -> None:
         with self._call("suspend" if value else "resume", actor, case_id=case_id) as call:
             case = self._case(call.session, case_id)
-            if case.status != "open":
-                raise InvalidState(f"The case is {case.status}.")
+            expected = "open" if value else "suspended"
+            if case.status != expected:
+                raise InvalidState(f"The case is {case.status}, not {expected}.")
             rows = self._open_instances(call.session, case_id)
             for row in rows:
                 row.suspended = value

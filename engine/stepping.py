@@ -5,6 +5,7 @@ from __future__ import annotations
 from copy import deepcopy
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from .deployment import Deployer, latest_definitions
-from .errors import NotFound
+from .errors import InvalidState, NotFound
 from .models import AuditEvent, Case, Definition, MessageSubscription, ProcessInstance
 from .projections import ProjectionWriter
 from .results import json_safe
@@ -68,7 +69,7 @@ class Stepper:
         wf = self.new_workflow(session, definition, data)
         wf.do_engine_steps()
         row = ProcessInstance(case_id=case.id, definition_id=definition.id, process_key=definition.key,
-                              status="running", state="", serializer_version=self.serializer.version,
+                              status="running", state=self.serializer.dumps(wf), serializer_version=self.serializer.version,
                               started_by=actor, started_at=now, updated_at=now)
         session.add(row)
         session.flush()
@@ -83,9 +84,9 @@ class Stepper:
     def save(self, session: Session, row: ProcessInstance, wf: BpmnWorkflow, case: Case, actor: str,
              now: datetime, depth: int = 0) -> None:
         """Persist state and projections of a stepped workflow, then route the messages it threw."""
-        row.state = self.serializer.dumps(wf)
-        row.serializer_version = self.serializer.version
-        row.updated_at = now
+        state = self.serializer.dumps(wf)
+        if state != row.state:
+            row.state, row.serializer_version, row.updated_at = state, self.serializer.version, now
         if wf.completed and row.status != "cancelled":
             row.status, row.ended_at = "completed", now
             audit(session, case.id, row.id, actor, "process_completed", now, detail=row.process_key)
@@ -114,16 +115,19 @@ class Stepper:
         for sub in waiting:
             row = self.lock(session, sub.instance_id)
             wf = self.restore(session, row)
-            self.catch(wf, sub.task_id, payload)
+            self.catch(wf, sub.task_id, payload, sub.correlation)
             audit(session, case.id, row.id, actor, "message_received", now, detail=definition.name)
             self.save(session, row, wf, case, actor, now, depth)
         if not waiting:
             audit(session, case.id, source.id, actor, "message_unrouted", now, detail=definition.name)
 
-    def catch(self, wf: BpmnWorkflow, task_id: str, payload: dict[str, Any]) -> None:
-        """Give a message to the waiting catch event `task_id` of `wf` and run on."""
-        from uuid import UUID
+    def catch(self, wf: BpmnWorkflow, task_id: str, payload: dict[str, Any],
+              expected: dict[str, Any] | None = None) -> None:
+        """Give a message to the waiting catch event `task_id` of `wf` and run on.
 
+        `expected` is the correlation the subscription was routed on; values missing from the payload
+        (a case handler recording the county's answer from the case) are taken from it.
+        """
         task = wf.get_task_from_id(UUID(task_id))
         if task is None or not task.has_state(TaskState.WAITING):
             raise NotFound("the process is no longer waiting for this message")
@@ -132,10 +136,24 @@ class Stepper:
             if isinstance(candidate, MessageEventDefinition):
                 definition = candidate
                 break
+        payload = {**(expected or {}), **payload}
+        missing = [p.name for p in definition.correlation_properties
+                   if _missing(self.script_engine, p.retrieval_expression, payload)]
+        if missing:
+            raise InvalidState(f"The message {definition.name!r} lacks the correlation value(s) "
+                               f"{', '.join(missing)}.")
         correlations = definition.calculate_correlations(self.script_engine, definition.correlation_properties,
                                                          payload)
         wf.send_event(BpmnEvent(definition, deepcopy(payload), correlations))
         wf.do_engine_steps()
+
+
+def _missing(script_engine: PythonScriptEngine, expression: str, payload: dict[str, Any]) -> bool:
+    try:
+        script_engine.environment.evaluate(expression, payload)
+    except Exception:  # noqa: BLE001 - any failure means the value cannot be had from this payload
+        return True
+    return False
 
 
 def audit(session: Session, case_id: int | None, instance_id: int | None, actor: str, action: str, now: datetime,
