@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from .definitions import DefinitionCheck, DefinitionFile, SpecCache, Specs, build_specs, bundle_hash, read_definition
 from .errors import NotFound, Problem, UnsafeDefinition
 from .models import Definition
+from .structure import check_structure
 
 
 @dataclass
@@ -125,6 +126,9 @@ class Deployer:
                                                                                            list[Problem]]:
         if f.kind == "dmn":
             return None, []
+        structural = check_structure(f.root, f.filename)
+        if structural:
+            return None, structural
         try:
             specs = build_specs([f, *[_as_file(d) for d in deps]], f.key)
         except UnsafeDefinition as exc:

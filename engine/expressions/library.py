@@ -1,0 +1,344 @@
+"""Limits, the work budget, the run-time guards checked code calls, and the safe builtins and helpers."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from calendar import monthrange
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..context import current_call
+from ..errors import ExpressionFailed
+
+# -- limits (see the report / architecture notes) --------------------------------------------------
+MAX_SOURCE_CHARS = 20_000       # longest script or expression accepted
+MAX_AST_NODES = 5_000           # syntax-tree nodes in one source
+MAX_AST_DEPTH = 100             # syntax-tree nesting depth
+MAX_COMPREHENSION_FORS = 2      # `for` clauses in one comprehension
+MAX_COMPREHENSION_NESTING = 2   # comprehensions inside comprehensions
+MAX_LOOP_NESTING = 3            # `for` statements inside `for` statements
+MAX_FORMAT_SPEC = 3             # f"{x:.2f}" is fine, f"{x:>100000}" is not
+MAX_SEQUENCE = 100_000          # items or characters one operation may build
+MAX_INT_BITS = 10_000           # about 3,000 decimal digits
+MAX_RANGE = 10_000              # numbers in one range()
+MAX_WORK = 1_000_000            # loop steps plus items built, per evaluation or script run
+
+ALLOWED_ATTRIBUTES = frozenset({
+    # date, datetime, timedelta
+    "year", "month", "day", "hour", "minute", "second", "microsecond", "weekday", "isoweekday",
+    "isoformat", "isocalendar", "date", "time", "days", "seconds", "total_seconds",
+    # dict
+    "get", "keys", "values", "items", "pop", "copy", "update", "setdefault", "clear",
+    # list
+    "append", "extend", "insert", "remove", "index", "count", "sort", "reverse",
+    # set
+    "add", "discard", "union", "intersection", "difference", "issubset", "issuperset",
+    # str (nothing that pads, repeats, joins, replaces or formats)
+    "lower", "upper", "strip", "lstrip", "rstrip", "title", "capitalize", "casefold", "startswith",
+    "endswith", "split", "rsplit", "splitlines", "find", "isdigit", "isalpha", "isalnum", "isspace",
+})
+
+_SEQUENCES = (str, bytes, list, tuple)
+_MEASURED = (str, bytes, list, tuple, dict, set, frozenset)
+_IMMUTABLE_OR_GUARDED = (str, bytes, tuple, range, dict, set, frozenset,
+                         type({}.keys()), type({}.values()), type({}.items()))
+_GROWING_METHODS = frozenset({"extend", "update"})
+
+
+# -- the work budget --------------------------------------------------------------------------------
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self, units: int) -> None:
+        self.left = units
+
+
+_budget: ContextVar[_Budget | None] = ContextVar("fagflyt_expression_budget", default=None)
+
+
+def _over_budget() -> ExpressionFailed:
+    return ExpressionFailed(f"the expression did too much work (more than {MAX_WORK:,} loop steps and "
+                            "items built); simplify it or move the logic to a service task")
+
+
+@contextmanager
+def metered(units: int = MAX_WORK) -> Iterator[None]:
+    """Give the code run inside the block a fresh work budget of `units`."""
+    token = _budget.set(_Budget(units))
+    try:
+        yield
+    finally:
+        _budget.reset(token)
+
+
+def _spend(units: int) -> None:
+    budget = _budget.get()
+    if budget is not None:
+        budget.left -= units
+        if budget.left < 0:
+            raise _over_budget()
+
+
+def _too_long(size: int) -> ExpressionFailed:
+    return ExpressionFailed(f"the result would have {size:,} items or characters; the limit is {MAX_SEQUENCE:,}")
+
+
+def _check_bits(bits: float) -> None:
+    if bits > MAX_INT_BITS:
+        raise ExpressionFailed(f"the number would have about {int(bits):,} bits; the limit is {MAX_INT_BITS:,}")
+
+
+def _repeat_size(a: Any, b: Any) -> int | None:
+    if isinstance(a, _SEQUENCES) and isinstance(b, int):
+        size = len(a) * max(b, 0)
+    elif isinstance(b, _SEQUENCES) and isinstance(a, int):
+        size = len(b) * max(a, 0)
+    else:
+        return None
+    if size > MAX_SEQUENCE:
+        raise _too_long(size)
+    return size
+
+
+# -- guards: checked code calls these instead of the risky operators --------------------------------
+def guarded_mul(a: Any, b: Any) -> Any:
+    """`a * b`, refused before allocating when the result would be too long or too large."""
+    if isinstance(a, int) and isinstance(b, int):
+        _check_bits(a.bit_length() + b.bit_length())
+    elif (size := _repeat_size(a, b)) is not None:
+        _spend(size)
+    return a * b
+
+
+def guarded_imul(a: Any, b: Any) -> Any:
+    """`a *= b` with the limits of `guarded_mul`."""
+    guarded_mul(a, 0) if False else None  # noqa: B018 - keeps the signature symmetrical for readers
+    if isinstance(a, int) and isinstance(b, int):
+        _check_bits(a.bit_length() + b.bit_length())
+    elif (size := _repeat_size(a, b)) is not None:
+        _spend(size)
+    a *= b
+    return a
+
+
+def guarded_pow(a: Any, b: Any) -> Any:
+    """`a ** b`, refused when an integer result would exceed MAX_INT_BITS."""
+    if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
+        _check_bits(b * math.log2(abs(a)))
+    return a ** b
+
+
+def guarded_lshift(a: Any, b: Any) -> Any:
+    """`a << b`, refused when the result would exceed MAX_INT_BITS."""
+    if isinstance(a, int) and isinstance(b, int) and a and b > 0:
+        _check_bits(a.bit_length() + b)
+    return a << b
+
+
+def guarded_add(a: Any, b: Any) -> Any:
+    """`a + b`, refused when a concatenation would be too long; concatenations count as work."""
+    if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
+        size = len(a) + len(b)
+        if size > MAX_SEQUENCE:
+            raise _too_long(size)
+        _spend(size)
+    return a + b
+
+
+def guarded_iadd(a: Any, b: Any) -> Any:
+    """`a += b` (in place for lists) with the limits of `guarded_add`."""
+    if isinstance(a, _SEQUENCES) and hasattr(b, "__len__"):
+        size = len(a) + len(b)
+        if size > MAX_SEQUENCE:
+            raise _too_long(size)
+        _spend(size)
+    a += b
+    return a
+
+
+def guarded_mod(a: Any, b: Any) -> Any:
+    """`a % b` for numbers; %-formatting of strings is refused (it can pad without limit)."""
+    if isinstance(a, (str, bytes)):
+        raise ExpressionFailed("'%' formatting of text is not available; use an f-string")
+    return a % b
+
+
+def guarded_iter(value: Any) -> Iterable[Any]:
+    """The iterable of a `for` or comprehension: every step counts as work; lists stop at their start length."""
+    if isinstance(value, list):
+        size = len(value)
+        _spend(size)
+        return itertools.islice(value, size)
+    if isinstance(value, _IMMUTABLE_OR_GUARDED):
+        _spend(len(value))
+        return value
+    return _counted(iter(value))
+
+
+def _counted(items: Iterator[Any]) -> Iterator[Any]:
+    budget = _budget.get()
+    for item in items:
+        if budget is not None:
+            budget.left -= 1
+            if budget.left < 0:
+                raise _over_budget()
+        yield item
+
+
+def guarded_size(value: Any) -> Any:
+    """Count the size of a value just built (call result, slice, f-string) as work."""
+    if isinstance(value, _MEASURED):
+        _spend(len(value))
+    return value
+
+
+def guarded_call(obj: Any, name: str, /, *args: Any, **kwargs: Any) -> Any:
+    """`obj.name(*args, **kwargs)` for an allowlisted method; what it builds counts as work."""
+    if name not in ALLOWED_ATTRIBUTES:
+        raise ExpressionFailed(f"the method '.{name}()' is not available")
+    if name in _GROWING_METHODS and args and hasattr(args[0], "__len__"):
+        _spend(len(args[0]))
+    return guarded_size(getattr(obj, name)(*args, **kwargs))
+
+
+GUARDS: dict[str, Callable[..., Any]] = {
+    "_g_mul": guarded_mul, "_g_imul": guarded_imul, "_g_pow": guarded_pow, "_g_lshift": guarded_lshift,
+    "_g_add": guarded_add, "_g_iadd": guarded_iadd, "_g_mod": guarded_mod, "_g_iter": guarded_iter,
+    "_g_size": guarded_size, "_g_call": guarded_call,
+}
+
+
+# -- safe builtins ----------------------------------------------------------------------------------
+def safe_range(*args: int) -> range:
+    """range() refused above MAX_RANGE numbers."""
+    numbers = range(*args)
+    try:
+        size = len(numbers)
+    except OverflowError:
+        size = MAX_RANGE + 1
+    if size > MAX_RANGE:
+        raise ExpressionFailed(f"range() would give more than {MAX_RANGE:,} numbers")
+    return numbers
+
+
+def safe_sum(values: Iterable[Any], start: Any = 0) -> Any:
+    """sum() of numbers or durations (a list or text start could build huge values)."""
+    if not isinstance(start, (int, float, Decimal, timedelta)):
+        raise ExpressionFailed("sum() adds numbers or durations only")
+    return sum(values, start)
+
+
+SAFE_BUILTINS: dict[str, Any] = {
+    "len": len, "min": min, "max": max, "sum": safe_sum, "abs": abs, "round": round, "sorted": sorted,
+    "any": any, "all": all, "int": int, "float": float, "str": str, "bool": bool, "list": list,
+    "dict": dict, "set": set, "tuple": tuple, "enumerate": enumerate, "zip": zip, "range": safe_range,
+    "reversed": reversed, "True": True, "False": False, "None": None,
+}
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError:  # pragma: no cover - only without a tz database
+        return UTC
+
+
+LOCAL_TZ = _zone("Europe/Oslo")
+_NORWEGIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
+def now() -> datetime:
+    """The time of the engine call (CallContext.now) or the wall clock, timezone-aware in UTC."""
+    call = current_call()
+    moment = call.now if call is not None and call.now is not None else datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def today() -> date:
+    """Today's date as the office sees it (Europe/Oslo) at now()."""
+    return now().astimezone(LOCAL_TZ).date()
+
+
+def _moment(value: Any) -> date | datetime:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if (match := _NORWEGIAN_DATE.fullmatch(text)) is not None:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        try:
+            return date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ExpressionFailed(f"not a date: {str(value)[:40]!r}")
+
+
+def parse_date(value: Any) -> date:
+    """A date from a date, a datetime or text ("2026-08-01", "2026-08-01T10:00+02:00", "01.08.2026")."""
+    moment = _moment(value)
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def add_days(value: Any, days: int | float) -> date | datetime:
+    """The date (or datetime) `days` days after `value` (before it when negative)."""
+    return _moment(value) + timedelta(days=days)
+
+
+def add_months(value: Any, months: int) -> date | datetime:
+    """The date (or datetime) `months` calendar months after `value`; the 31st becomes the month's last day."""
+    moment = _moment(value)
+    index = moment.month - 1 + int(months)
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, monthrange(year, month)[1]))
+
+
+def iso_duration(*, years: int = 0, months: int = 0, weeks: int = 0, days: int = 0, hours: int = 0,
+                 minutes: int = 0, seconds: int = 0) -> str:
+    """An ISO-8601 duration for timers, e.g. iso_duration(days=14) == "P14D"."""
+    parts = {"Y": years, "M": months, "D": days + 7 * weeks, "h": hours, "m": minutes, "s": seconds}
+    if any(not isinstance(v, int) or v < 0 for v in parts.values()):
+        raise ExpressionFailed("iso_duration() takes whole, non-negative numbers")
+    day_part = "".join(f"{v}{u}" for u, v in list(parts.items())[:3] if v)
+    time_part = "".join(f"{v}{u.upper()}" for u, v in list(parts.items())[3:] if v)
+    if not day_part and not time_part:
+        return "PT0S"
+    return f"P{day_part}" + (f"T{time_part}" if time_part else "")
+
+
+def age_on(birth_date: Any, on_date: Any = None) -> int:
+    """Age in whole years on `on_date` (default: today())."""
+    born = parse_date(birth_date)
+    on = parse_date(on_date) if on_date is not None else today()
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def days_between(start: Any, end: Any) -> int:
+    """Whole days from `start` to `end` (negative when `end` is earlier)."""
+    return (parse_date(end) - parse_date(start)).days
+
+
+def join(separator: str, items: Iterable[Any]) -> str:
+    """separator.join(str(item) ...) refused when the text would exceed MAX_SEQUENCE characters."""
+    parts = [str(item) for item in guarded_iter(items)]
+    size = sum(map(len, parts)) + len(str(separator)) * max(len(parts) - 1, 0)
+    if size > MAX_SEQUENCE:
+        raise _too_long(size)
+    _spend(size)
+    return str(separator).join(parts)
+
+
+SAFE_HELPERS: dict[str, Callable[..., Any]] = {
+    "date": date, "datetime": datetime, "timedelta": timedelta, "now": now, "today": today,
+    "parse_date": parse_date, "add_days": add_days, "add_months": add_months,
+    "iso_duration": iso_duration, "age_on": age_on, "days_between": days_between, "join": join,
+}
