@@ -49,9 +49,9 @@ class Reader:
                 raise self.fail(f"{what} needs a non-empty '{locale}' text", field)
         return Text(nb=value["nb"].strip(), en=value["en"].strip())
 
-    def identifier(self, value: Any, what: str, field: str | None = None) -> str:
-        """Require a lower-case ASCII identifier that is not a Python keyword."""
-        if not isinstance(value, str) or not IDENTIFIER.match(value) or keyword.iskeyword(value):
+    def identifier(self, value: Any, what: str, field: str | None = None, keywords_ok: bool = False) -> str:
+        """Require a lower-case ASCII identifier (not a Python keyword unless `keywords_ok`: choice values)."""
+        if not isinstance(value, str) or not IDENTIFIER.match(value) or (keyword.iskeyword(value) and not keywords_ok):
             raise self.fail(f"{what} {value!r} must be a lower-case ASCII identifier", field)
         return value
 

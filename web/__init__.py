@@ -1,0 +1,31 @@
+"""The only place Flask lives: the app factory, screens, templates, static assets and the CLI.
+
+May import `engine`, `workflows` and `forms`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from config import Config, config_from_env
+
+
+def create_app(config_class: type[Config] | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the Fagflyt web application."""
+    cfg = config_class or config_from_env()
+    app = Flask(__name__, instance_path=str(cfg.INSTANCE_PATH), instance_relative_config=False)
+    app.config.from_object(cfg)
+    app.config["SECRET_KEY"] = cfg.secret_key()
+    app.config["DATABASE_URL"] = cfg.database_url()
+    app.config.update(overrides or {})
+    cfg.INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+
+    from . import cli, errors, home, services
+
+    services.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(home.bp)
+    cli.init_app(app)
+    return app

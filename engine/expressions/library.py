@@ -87,12 +87,14 @@ def _spend(units: int) -> None:
 
 
 def _too_long(size: int) -> ExpressionFailed:
-    return ExpressionFailed(f"the result would have {size:,} items or characters; the limit is {MAX_SEQUENCE:,}")
+    return ExpressionFailed(f"the result would have {size:,} items or characters; the limit is "
+                            f"{MAX_SEQUENCE:,}")
 
 
 def _check_bits(bits: float) -> None:
     if bits > MAX_INT_BITS:
-        raise ExpressionFailed(f"the number would have about {int(bits):,} bits; the limit is {MAX_INT_BITS:,}")
+        raise ExpressionFailed(f"the number would have about {int(bits):,} bits; the limit is "
+                               f"{MAX_INT_BITS:,}")
 
 
 def _repeat_size(a: Any, b: Any) -> int | None:
@@ -108,22 +110,22 @@ def _repeat_size(a: Any, b: Any) -> int | None:
 
 
 # -- guards: checked code calls these instead of the risky operators --------------------------------
-def guarded_mul(a: Any, b: Any) -> Any:
-    """`a * b`, refused before allocating when the result would be too long or too large."""
+def _check_mul(a: Any, b: Any) -> None:
     if isinstance(a, int) and isinstance(b, int):
         _check_bits(a.bit_length() + b.bit_length())
     elif (size := _repeat_size(a, b)) is not None:
         _spend(size)
+
+
+def guarded_mul(a: Any, b: Any) -> Any:
+    """`a * b`, refused before allocating when the result would be too long or too large."""
+    _check_mul(a, b)
     return a * b
 
 
 def guarded_imul(a: Any, b: Any) -> Any:
-    """`a *= b` with the limits of `guarded_mul`."""
-    guarded_mul(a, 0) if False else None  # noqa: B018 - keeps the signature symmetrical for readers
-    if isinstance(a, int) and isinstance(b, int):
-        _check_bits(a.bit_length() + b.bit_length())
-    elif (size := _repeat_size(a, b)) is not None:
-        _spend(size)
+    """`a *= b` (in place for lists) with the limits of `guarded_mul`."""
+    _check_mul(a, b)
     a *= b
     return a
 
@@ -131,7 +133,7 @@ def guarded_imul(a: Any, b: Any) -> Any:
 def guarded_pow(a: Any, b: Any) -> Any:
     """`a ** b`, refused when an integer result would exceed MAX_INT_BITS."""
     if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
-        _check_bits(b * math.log2(abs(a)))
+        _check_bits(b if b > MAX_INT_BITS else b * math.log2(abs(a)))
     return a ** b
 
 
@@ -171,7 +173,7 @@ def guarded_mod(a: Any, b: Any) -> Any:
 
 
 def guarded_iter(value: Any) -> Iterable[Any]:
-    """The iterable of a `for` or comprehension: every step counts as work; lists stop at their start length."""
+    """The iterable of a loop or comprehension: each step counts as work; lists stop at their start length."""
     if isinstance(value, list):
         size = len(value)
         _spend(size)
@@ -239,7 +241,7 @@ SAFE_BUILTINS: dict[str, Any] = {
     "len": len, "min": min, "max": max, "sum": safe_sum, "abs": abs, "round": round, "sorted": sorted,
     "any": any, "all": all, "int": int, "float": float, "str": str, "bool": bool, "list": list,
     "dict": dict, "set": set, "tuple": tuple, "enumerate": enumerate, "zip": zip, "range": safe_range,
-    "reversed": reversed, "True": True, "False": False, "None": None,
+    "reversed": reversed,
 }
 
 
@@ -295,7 +297,7 @@ def add_days(value: Any, days: int | float) -> date | datetime:
 
 
 def add_months(value: Any, months: int) -> date | datetime:
-    """The date (or datetime) `months` calendar months after `value`; the 31st becomes the month's last day."""
+    """The date (or datetime) `months` calendar months after `value`; the 31st may become e.g. the 30th."""
     moment = _moment(value)
     index = moment.month - 1 + int(months)
     year, month = moment.year + index // 12, index % 12 + 1

@@ -1,0 +1,40 @@
+# Fagflyt — the two commands a newcomer needs: `make run` and `make test`.
+# Both set up everything they need on a fresh machine (a virtualenv in .venv).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint bench install clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run Fagflyt locally: SQLite in ./instance, processes deployed, then the web server.
+run: $(STAMP)
+	FAGFLYT_ENV=development $(BIN)/flask --app web setup
+	@echo "Fagflyt: open http://$(HOST):$(PORT)/"
+	FAGFLYT_ENV=development $(BIN)/flask --app web run --host $(HOST) --port $(PORT)
+
+## Run the whole test suite (SQLite; set DATABASE_URL=postgresql+psycopg://… for PostgreSQL).
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench.engine_complete_task
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,132 @@
+"""Benchmark: one `complete_task` through the engine against the raw in-memory SpiffWorkflow request.
+
+(a) raw: load instance JSON (spec cached) → complete one task → save JSON, in memory, no database.
+(b) CaseEngine.complete_task on SQLite and PostgreSQL, on a contract-like process, with 1,000 and then
+    100,000 other cases in the database. Prints medians, p95 and the ratios (b)/(a) and 100k/1k.
+
+Run: `make bench` (starts a local PostgreSQL) or
+     `python -m tests.bench.engine_complete_task [--postgres URL] [--sizes 1000,100000] [--measured 300]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from tests.bench.seeding import seed_other_cases
+
+HERE = Path(__file__).resolve().parent
+BPMN = (HERE / "contract_like.bpmn").read_bytes()
+FORM = {
+    "contract_type": "laerekontrakt", "trade": "SOA03-01", "apprentice_fnr": "31129956715",
+    "apprentice_first_name": "Kari", "apprentice_last_name": "Nordmann", "apprentice_age": 17,
+    "apprentice_mobile": "+4791234567", "apprentice_email": "kari.nordmann@example.no",
+    "apprentice_address": "Storgata 1, 0155 Oslo", "company_orgnr": "974760673",
+    "faglig_leder_name": "Per Hansen", "faglig_leder_email": "per.hansen@example.no",
+    "faglig_leder_birth_date": "1975-03-14", "start_date": "2026-08-15", "end_date": "2028-08-14",
+    "training_model": "model_2_2", "probation_months": 6, "credit_months": 0, "missing_common_subjects": [],
+    "employment_contract_ref": "AA-2026-0815", "guardian_name": "Ola Nordmann", "guardian_phone": "+4798765432",
+    "responsibilities": "Opplæringskontoret har det formelle ansvaret; bedriften gir opplæringen i kompetansemålene "
+                        "for faget og følger den interne planen. " * 4,
+}
+
+
+def _ms(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
+
+
+def raw_request(repeats: int) -> list[float]:
+    """Time the raw SpiffWorkflow request with a cached spec (no engine patches, no database)."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    from engine.definitions import build_specs, read_definition
+    from engine.serialization import _build_serializer, specs_for_restore
+
+    spec, subs = build_specs([read_definition("contract_like.bpmn", BPMN)], "bench_contract")
+    serializer = _build_serializer()
+    wf = BpmnWorkflow(spec, subs)
+    wf.do_engine_steps()
+    state = serializer.serialize_json(wf)
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        dct = json.loads(state)
+        serializer.migrate(dct)
+        with specs_for_restore(spec, subs):
+            restored = serializer.from_dict(dct)
+        task = restored.get_tasks(state=TaskState.READY, manual=True)[0]
+        task.set_data(**FORM)
+        task.run()
+        restored.do_engine_steps()
+        serializer.serialize_json(restored)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def engine_requests(engine, measured: int) -> list[float]:
+    """Start `measured` cases, then time completing the first task of each."""
+    task_ids = []
+    for i in range(measured):
+        result = engine.start_case("bench_contract", "bench", {"case_ref": f"B-{i}", "company_orgnr": "974760673"})
+        task_ids.append(result.open_tasks[0].id)
+    samples = []
+    for task_id in task_ids:
+        started = time.perf_counter()
+        engine.complete_task(task_id, FORM, "bench")
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def run_database(name: str, url: str, sizes: list[int], measured: int, baseline: float) -> dict[int, float]:
+    """Measure one database at each size; return the median per size."""
+    from engine import CaseEngine
+    from engine.models import EngineBase
+
+    engine = CaseEngine(url)
+    EngineBase.metadata.drop_all(engine.db.engine)
+    engine.create_schema()
+    engine.deploy({"contract_like.bpmn": BPMN}, "bench")
+    present, medians = 0, {}
+    for size in sizes:
+        t0 = time.perf_counter()
+        present += seed_other_cases(engine, size - present)
+        seeded = time.perf_counter() - t0
+        engine_requests(engine, 20)  # warm up caches and connections
+        median, p95 = _ms(engine_requests(engine, measured))
+        medians[size] = median
+        print(f"{name:10} {size:>7} other cases: complete_task median {median:6.2f} ms  p95 {p95:6.2f} ms  "
+              f"(b)/(a) = {median / baseline:4.2f}   [seeded in {seeded:.0f} s]", flush=True)
+        present += measured + 20
+    if len(sizes) > 1:
+        print(f"{name:10} {sizes[-1]} vs {sizes[0]}: {medians[sizes[-1]] / medians[sizes[0]]:4.2f}x", flush=True)
+    engine.db.engine.dispose()
+    return medians
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="PostgreSQL URL (postgresql+psycopg://…); skipped when absent")
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--measured", type=int, default=300)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    raw_request(50)
+    baseline, raw_p95 = _ms(raw_request(500))
+    print(f"(a) raw SpiffWorkflow request, spec cached: median {baseline:.2f} ms  p95 {raw_p95:.2f} ms", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        run_database("SQLite", f"sqlite:///{folder}/bench-{uuid.uuid4().hex[:6]}.db", sizes, args.measured, baseline)
+    if args.postgres:
+        run_database("PostgreSQL", args.postgres, sizes, args.measured, baseline)
+
+
+if __name__ == "__main__":
+    main()
