@@ -9,7 +9,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .definitions import DefinitionCheck, DefinitionFile, SpecCache, Specs, build_specs, bundle_hash, read_definition
+from .definitions import (
+    DefinitionCheck,
+    DefinitionFile,
+    SpecCache,
+    Specs,
+    build_specs,
+    bundle_hash,
+    read_definition,
+)
 from .errors import NotFound, Problem, UnsafeDefinition
 from .models import Definition
 from .structure import check_structure

@@ -107,7 +107,7 @@ class CaseField(EngineBase):
 
 
 class ProcessInstance(EngineBase):
-    """The serialized state of one running process (without its spec) and its lock version."""
+    """The serialized state of one running process (without its spec) and its optimistic-lock version."""
 
     __tablename__ = "engine_process_instance"
 
@@ -124,8 +124,6 @@ class ProcessInstance(EngineBase):
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-
-    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class TaskRow(EngineBase):

@@ -1,24 +1,31 @@
-"""Keeping the projection tables in step with a workflow, in the same transaction as its state."""
+"""Keeping the projection tables in step with a workflow, in the same transaction as its state.
+
+Writes only what changed: the ready and waiting sets are compared before and after a step in memory, so
+a typical call inserts the new task rows and touches nothing else.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
 
-from .models import Case, CaseField, MessageSubscription, ProcessInstance, TaskRow, TimerRow
+from . import statements
+from .models import Case, CaseField, MessageSubscription, ProcessInstance, TimerRow
 
 RoleResolver = Callable[[str | None], str | None]
+Evaluate = Callable[[Task, str], Any]
 
 
 def default_role(lane: str | None) -> str | None:
@@ -38,20 +45,28 @@ def correlation_key(values: dict[str, Any]) -> str:
     return json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
 
 
-def _as_datetime(value: Any, start: datetime) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, 23, 59, tzinfo=UTC)
-    if isinstance(value, timedelta):
-        return start + value
-    text = str(value).strip()
-    if text.upper().startswith("P"):
-        parsed = TimerEventDefinition.parse_iso_duration(text)
-        return start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
-    return TimerEventDefinition.get_datetime(text)
+@dataclass(frozen=True)
+class Snapshot:
+    """What an instance shows the outside world: its ready human tasks and what it waits for."""
+
+    ready: frozenset[str] = frozenset()
+    waiting: tuple[tuple[Any, ...], ...] = ()
+
+    def without(self, task_id: str) -> Snapshot:
+        """The same snapshot without one ready task (one the caller closes itself)."""
+        return Snapshot(self.ready - {task_id}, self.waiting)
+
+
+EMPTY = Snapshot()
+
+
+@dataclass
+class InstanceRef:
+    """The identity of the instance whose projections are written."""
+
+    id: int
+    case_id: int
+    definition_id: int
 
 
 class ProjectionWriter:
@@ -61,82 +76,103 @@ class ProjectionWriter:
         self.role_of = role_of
         self.summary_fields = tuple(summary_fields)
 
-    def sync(self, session: Session, row: ProcessInstance, wf: BpmnWorkflow, now: datetime,
-             evaluate: Callable[[Task, str], Any]) -> list[TaskRow]:
-        """Bring every projection of `row` in line with `wf`; return the task rows that became ready."""
-        ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}
-        existing = {t.id: t for t in session.scalars(
-            select(TaskRow).where(TaskRow.instance_id == row.id, TaskRow.state == "ready"))}
-        created = []
-        for task_id, task in ready.items():
-            if task_id not in existing:
-                created.append(self._new_task(row, task, now, evaluate))
-                session.add(created[-1])
-        for task_id, old in existing.items():
-            if task_id not in ready:
-                old.state, old.completed_at = "cancelled", now
-        self._sync_waiting(session, row, wf, now, evaluate)
-        return created
-
-    def _new_task(self, row: ProcessInstance, task: Task, now: datetime,
-                  evaluate: Callable[[Task, str], Any]) -> TaskRow:
-        props = task_properties(task)
-        spec = task.task_spec
-        due, scope, assignee = (_optional(evaluate, task, props.get(name)) for name in ("dueDate", "scope", "assignee"))
-        return TaskRow(
-            id=str(task.id), instance_id=row.id, case_id=row.case_id, definition_id=row.definition_id,
-            process_key=task.workflow.spec.name, spec_name=spec.bpmn_id or spec.name,
-            title=spec.bpmn_name or spec.bpmn_id or spec.name, lane=spec.lane,
-            role=props.get("role") or self.role_of(spec.lane), form_key=props.get("formKey"),
-            scope=str(scope) if scope not in (None, "") else None,
-            assignee=str(assignee) if assignee else None, due_at=_as_datetime(due, now),
-            priority=int(props.get("priority", 0) or 0), state="ready", created_at=now)
-
-    def _sync_waiting(self, session: Session, row: ProcessInstance, wf: BpmnWorkflow, now: datetime,
-                      evaluate: Callable[[Task, str], Any]) -> None:
-        session.execute(delete(TimerRow).where(TimerRow.instance_id == row.id))
-        session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == row.id))
+    def snapshot(self, wf: BpmnWorkflow, evaluate: Evaluate) -> Snapshot:
+        """Read the ready and waiting sets of a workflow."""
+        ready = frozenset(str(t.id) for t in wf.get_tasks(state=TaskState.READY, manual=True))
+        waiting = []
         for task in wf.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent):
             for event_def in _definitions(task.task_spec.event_definition):
                 if isinstance(event_def, TimerEventDefinition):
                     due = _timer_due(task)
                     if due is not None:
-                        session.add(TimerRow(instance_id=row.id, case_id=row.case_id, task_id=str(task.id),
-                                             name=event_def.name or task.task_spec.bpmn_name or "timer",
-                                             due_at=due))
+                        name = event_def.name or task.task_spec.bpmn_name or "timer"
+                        waiting.append((str(task.id), "timer", name, due))
                 elif isinstance(event_def, MessageEventDefinition):
                     values = expected_correlation(task, event_def, evaluate)
-                    session.add(MessageSubscription(
-                        instance_id=row.id, case_id=row.case_id, task_id=str(task.id),
-                        message_name=event_def.name, correlation=values, correlation_key=correlation_key(values)))
+                    waiting.append((str(task.id), "message", event_def.name, correlation_key(values)))
+        return Snapshot(ready, tuple(sorted(waiting, key=lambda w: (w[0], w[1], w[2]))))
 
-    def sync_case(self, session: Session, case: Case, wf: BpmnWorkflow, status: str, now: datetime) -> None:
-        """Update the case's status, current step and summary fields from a workflow."""
-        steps = [t.task_spec.bpmn_name or t.task_spec.name for t in wf.get_tasks(state=TaskState.READY, manual=True)]
-        if not steps:
-            steps = [f"⏳ {t.task_spec.bpmn_name or t.task_spec.name}" for t in
-                     wf.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent)]
-        case.current_step = ", ".join(dict.fromkeys(s for s in steps if s))[:300]
-        data = _current_data(wf)
-        summary = dict(case.summary or {})
+    def write(self, session: Session, ref: InstanceRef, wf: BpmnWorkflow, before: Snapshot, now: datetime,
+              evaluate: Evaluate) -> Snapshot:
+        """Write the difference between `before` and the workflow's current projections."""
+        after = self.snapshot(wf, evaluate)
+        new = after.ready - before.ready
+        if new:
+            rows = [self._task_row(ref, wf.get_task_from_id(_uuid(i)), now, evaluate) for i in sorted(new)]
+            session.connection().execute(statements.INSERT_TASKS, rows)
+        gone = before.ready - after.ready
+        if gone:
+            session.connection().execute(statements.CANCEL_TASKS, {"task_ids": sorted(gone), "now": now})
+        if after.waiting != before.waiting:
+            self._write_waiting(session, ref, after)
+        return after
+
+    def _task_row(self, ref: InstanceRef, task: Task, now: datetime, evaluate: Evaluate) -> dict[str, Any]:
+        props = task_properties(task)
+        spec = task.task_spec
+        due, scope, assignee = (_optional(evaluate, task, props.get(n)) for n in ("dueDate", "scope", "assignee"))
+        return dict(id=str(task.id), instance_id=ref.id, case_id=ref.case_id, definition_id=ref.definition_id,
+                    process_key=task.workflow.top_workflow.spec.name, spec_name=spec.bpmn_id or spec.name,
+                    title=spec.bpmn_name or spec.bpmn_id or spec.name, lane=spec.lane,
+                    role=props.get("role") or self.role_of(spec.lane), form_key=props.get("formKey"),
+                    scope=str(scope) if scope not in (None, "") else None,
+                    assignee=str(assignee) if assignee else None, due_at=_as_datetime(due, now),
+                    priority=int(props.get("priority", 0) or 0), state="ready", created_at=now)
+
+    def _write_waiting(self, session: Session, ref: InstanceRef, after: Snapshot) -> None:
+        session.execute(delete(TimerRow).where(TimerRow.instance_id == ref.id))
+        session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == ref.id))
+        timers = [dict(instance_id=ref.id, case_id=ref.case_id, task_id=w[0], name=w[2], due_at=w[3])
+                  for w in after.waiting if w[1] == "timer"]
+        subs = [dict(instance_id=ref.id, case_id=ref.case_id, task_id=w[0], message_name=w[2],
+                     correlation_key=w[3], correlation=json.loads(w[3])) for w in after.waiting if w[1] == "message"]
+        if timers:
+            session.execute(insert(TimerRow), timers)
+        if subs:
+            session.execute(insert(MessageSubscription), subs)
+
+    def write_case(self, session: Session, case_id: int, previous: dict[str, Any], wf: BpmnWorkflow,
+                   instance_status: str, now: datetime) -> tuple[dict[str, Any], str | None]:
+        """Update the case's current step, summary fields and status; return the summary and any new status."""
+        values: dict[str, Any] = {"current_step": _current_step(wf), "updated_at": now}
+        data = _current_data(wf) if self.summary_fields else {}
+        summary = dict(previous or {})
         for name in self.summary_fields:
             if name in data and data[name] not in (None, ""):
                 summary[name] = _plain(data[name])
-        if summary != case.summary:
-            case.summary = summary
-            _write_fields(session, case, summary)
-        case.updated_at = now
-        if status in ("completed", "cancelled"):
-            open_left = session.scalar(select(ProcessInstance.id).where(
-                ProcessInstance.case_id == case.id, ProcessInstance.status.in_(("running", "waiting")),
-                ProcessInstance.id != getattr(wf, "_fagflyt_row_id", -1)).limit(1))
-            if open_left is None:
-                case.status, case.closed_at = ("closed" if status == "completed" else "cancelled"), now
-        elif case.status != "open":
-            case.status, case.closed_at = "open", None
+        if summary != (previous or {}):
+            values["summary"] = summary
+            session.execute(delete(CaseField).where(CaseField.case_id == case_id))
+            session.execute(insert(CaseField), [dict(case_id=case_id, name=k, value=str(v)[:300])
+                                                for k, v in summary.items()])
+        if len(values) == 2 and instance_status == "running":
+            session.connection().execute(statements.UPDATE_CASE_STEP, {"case_id": case_id, "now": now,
+                                                                       "current_step": values["current_step"]})
+            return summary, None
+        if instance_status in ("completed", "cancelled"):
+            still_open = session.scalar(select(ProcessInstance.id).where(
+                ProcessInstance.case_id == case_id, ProcessInstance.status == "running").limit(1))
+            if still_open is None:
+                values.update(status="closed" if instance_status == "completed" else "cancelled", closed_at=now)
+        session.execute(update(Case).where(Case.id == case_id).values(**values))
+        return summary, values.get("status")
 
 
-def _optional(evaluate: Callable[[Task, str], Any], task: Task, expression: str | None) -> Any:
+def _uuid(task_id: str) -> Any:
+    from uuid import UUID
+
+    return UUID(task_id)
+
+
+def _current_step(wf: BpmnWorkflow) -> str:
+    steps = [t.task_spec.bpmn_name or t.task_spec.name for t in wf.get_tasks(state=TaskState.READY, manual=True)]
+    if not steps:
+        steps = [f"⏳ {t.task_spec.bpmn_name or t.task_spec.name}" for t in
+                 wf.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent)]
+    return ", ".join(dict.fromkeys(s for s in steps if s))[:300]
+
+
+def _optional(evaluate: Evaluate, task: Task, expression: str | None) -> Any:
     """Evaluate a task property; a value the data does not have yet (e.g. no company chosen) is None."""
     if not expression:
         return None
@@ -159,8 +195,23 @@ def _timer_due(task: Task) -> datetime | None:
     return TimerEventDefinition.get_datetime(str(value))
 
 
-def expected_correlation(task: Task, event_def: MessageEventDefinition,
-                         evaluate: Callable[[Task, str], Any]) -> dict[str, Any]:
+def _as_datetime(value: Any, start: datetime) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, 23, 59, tzinfo=UTC)
+    if isinstance(value, timedelta):
+        return start + value
+    text = str(value).strip()
+    if text.upper().startswith("P"):
+        parsed = TimerEventDefinition.parse_iso_duration(text)
+        return start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
+    return TimerEventDefinition.get_datetime(text)
+
+
+def expected_correlation(task: Task, event_def: MessageEventDefinition, evaluate: Evaluate) -> dict[str, Any]:
     """The correlation values this waiting catch expects, computed from its own task data."""
     values: dict[str, Any] = {}
     for prop in event_def.correlation_properties:
@@ -187,9 +238,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
-
-
-def _write_fields(session: Session, case: Case, summary: dict[str, Any]) -> None:
-    session.execute(delete(CaseField).where(CaseField.case_id == case.id))
-    for name, value in summary.items():
-        session.add(CaseField(case_id=case.id, name=name, value=str(value)[:300]))

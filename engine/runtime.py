@@ -11,12 +11,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, and_, func, or_, select, update
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session
 
-from . import spiff_defects
+from . import spiff_defects, statements
 from .clock import Clock, SystemClock, using_clock
 from .context import CallContext, engine_call
 from .db import Database, make_db_engine
@@ -38,7 +37,7 @@ from .models import (
 from .projections import ProjectionWriter, RoleResolver, correlation_key, default_role
 from .results import HistoryEntry, StepResult, TaskInfo
 from .serialization import InstanceSerializer
-from .stepping import Stepper, audit
+from .stepping import Loaded, Stepper, audit
 
 
 @dataclass
@@ -79,9 +78,6 @@ class CaseEngine:
             with self.db.write() as session, using_clock(self.clock), \
                     engine_call(CallContext(session=session, now=now, actor=actor, case_id=case_id)):
                 yield _Call(session, now, actor)
-        except StaleDataError:
-            raise TaskConflict("Someone else changed this case at the same moment; nothing was saved. "
-                               "Reload and try again.") from None
         except EngineError:
             raise
         except Exception as exc:  # any failure inside a step: nothing was saved; keep the error for admins
@@ -121,17 +117,18 @@ class CaseEngine:
             definition = latest_definitions(s).get(process_key)
             if definition is None or definition.kind != "bpmn":
                 raise NotFound(f"no process {process_key!r} is deployed")
+            summary: dict[str, Any] = {}
             if case_id is None:
-                case = Case(process_key=process_key, title=title or definition.name or process_key,
-                            created_by=actor, created_at=call.now, updated_at=call.now)
-                s.add(case)
-                s.flush()
-                case.number = f"{call.now.year}-{case.id:06d}"
-                audit(s, case.id, None, actor, "case_started", call.now, data=data, detail=case.title)
+                label = title or definition.name or process_key
+                case_id = s.execute(insert(Case).values(
+                    process_key=process_key, title=label, status="open", current_step="", summary={},
+                    created_by=actor, created_at=call.now, updated_at=call.now).returning(Case.id)).scalar_one()
+                s.execute(update(Case).where(Case.id == case_id).values(number=f"{call.now.year}-{case_id:06d}"))
+                audit(s, case_id, None, actor, "case_started", call.now, data=data, detail=label)
             else:
-                case = self._case(s, case_id)
-            row = self.stepper.start(s, case, definition, deepcopy(data), actor, call.now)
-            return self._result(s, case, row.id)
+                summary = self._case(s, case_id).summary or {}
+            loaded = self.stepper.start(s, case_id, summary, definition, deepcopy(data), actor, call.now)
+            return self._result(s, case_id, loaded.id)
 
     def _case(self, session: Session, case_id: int) -> Case:
         case = session.get(Case, case_id)
@@ -139,42 +136,47 @@ class CaseEngine:
             raise NotFound(f"case {case_id} does not exist")
         return case
 
-    def _result(self, session: Session, case: Case, instance_id: int | None, started: Sequence[int] = ()) -> StepResult:
-        session.flush()
-        rows = session.scalars(select(TaskRow).where(TaskRow.case_id == case.id, TaskRow.state == "ready")
-                               .order_by(TaskRow.created_at, TaskRow.id))
-        return StepResult(case.id, case.number or "", case.status, instance_id, [TaskInfo.of(r) for r in rows],
-                          list(started))
+    def _result(self, session: Session, case_id: int, instance_id: int | None,
+                loaded: Loaded | None = None) -> StepResult:
+        conn = session.connection()
+        if loaded is not None and loaded.case_number:
+            number, status = loaded.case_number, loaded.case_status
+        else:
+            number, status = conn.execute(statements.CASE_HEAD, {"case_id": case_id}).one()
+        rows = conn.execute(statements.OPEN_TASKS, {"case_id": case_id})
+        return StepResult(case_id, number or "", status, instance_id, [TaskInfo.of(r) for r in rows])
 
     # -- tasks ---------------------------------------------------------------------------------------
     def complete_task(self, task_id: str, data: Mapping[str, Any], actor: str) -> StepResult:
         """Complete a ready human task with (validated) form data and run the process to its next wait."""
         with self._call("complete_task", actor, task_id=task_id) as call:
             s = call.session
-            trow, row, case = self._open_task(s, task_id, actor)
-            wf = self.stepper.restore(s, row)
+            loaded, head = self._open_task(s, task_id, actor)
+            wf = self.stepper.restore(s, loaded)
             task = wf.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY:
                 raise TaskConflict("This task is no longer open.", task_id=task_id)
+            before = self.stepper.snapshot(wf).without(task_id)
             task.set_data(**deepcopy(dict(data)))
             task.run()
             wf.do_engine_steps()
-            trow.state, trow.completed_by, trow.completed_at = "completed", actor, call.now
-            audit(s, case.id, row.id, actor, "task_completed", call.now, task_id=task_id, task_title=trow.title,
-                  form_key=trow.form_key, data=dict(data))
-            self.stepper.save(s, row, wf, case, actor, call.now)
-            return self._result(s, case, row.id)
+            s.connection().execute(statements.COMPLETE_TASK, {"task_id": task_id, "actor": actor, "now": call.now})
+            audit(s, loaded.case_id, loaded.id, actor, "task_completed", call.now, task_id=task_id,
+                  task_title=head.title, form_key=head.form_key, data=dict(data))
+            self.stepper.save(s, loaded, wf, before, actor, call.now)
+            return self._result(s, loaded.case_id, loaded.id, loaded)
 
-    def _open_task(self, s: Session, task_id: str, actor: str) -> tuple[TaskRow, ProcessInstance, Case]:
-        trow = s.get(TaskRow, task_id)
-        if trow is None:
+    def _open_task(self, s: Session, task_id: str, actor: str) -> tuple[Loaded, Any]:
+        head = s.connection().execute(statements.TASK_HEAD, {"task_id": task_id}).first()
+        if head is None:
             raise NotFound(f"task {task_id} does not exist")
-        row = self.stepper.lock(s, trow.instance_id)
-        s.refresh(trow)
-        _check_ready(trow, actor)
-        if row.suspended:
+        loaded = self.stepper.lock(s, head.instance_id)
+        if self.db.locks_rows:  # read again now that the instance is locked: the first read may be stale
+            head = s.connection().execute(statements.TASK_HEAD, {"task_id": task_id}).first()
+        _check_ready(head, actor)
+        if loaded.suspended:
             raise InvalidState("The case is suspended; resume it before working on it.")
-        return trow, row, self._case(s, row.case_id)
+        return loaded, head
 
     def claim(self, task_id: str, actor: str) -> TaskInfo:
         """Take a ready task; refused if someone else holds it."""
@@ -239,15 +241,16 @@ class CaseEngine:
             subs = self._subscribers(s, name, dict(payload), correlation, case_id)
             delivered = []
             for sub in subs:
-                row = self.stepper.lock(s, sub.instance_id)
-                if row.suspended:
+                loaded = self.stepper.lock(s, sub.instance_id)
+                if loaded.suspended:
                     raise InvalidState("The case is suspended; resume it before delivering messages.")
-                case = self._case(s, row.case_id)
-                wf = self.stepper.restore(s, row)
+                wf = self.stepper.restore(s, loaded)
+                before = self.stepper.snapshot(wf)
                 self.stepper.catch(wf, sub.task_id, dict(payload), sub.correlation)
-                audit(s, case.id, row.id, actor, "message_received", call.now, data=dict(payload), detail=name)
-                self.stepper.save(s, row, wf, case, actor, call.now)
-                delivered.append(row.id)
+                audit(s, loaded.case_id, loaded.id, actor, "message_received", call.now, data=dict(payload),
+                      detail=name)
+                self.stepper.save(s, loaded, wf, before, actor, call.now)
+                delivered.append(loaded.id)
             return delivered
 
     def _subscribers(self, s: Session, name: str, payload: dict[str, Any], correlation: Mapping[str, Any] | None,
@@ -290,15 +293,15 @@ class CaseEngine:
     def _fire(self, instance_id: int) -> None:
         with self._call("fire_timers", "system") as call:
             s = call.session
-            row = self.stepper.lock(s, instance_id)
-            case = self._case(s, row.case_id)
-            wf = self.stepper.restore(s, row)
+            loaded = self.stepper.lock(s, instance_id)
+            wf = self.stepper.restore(s, loaded)
+            before = self.stepper.snapshot(wf)
             names = [t.name for t in s.scalars(select(TimerRow).where(
                 TimerRow.instance_id == instance_id, TimerRow.due_at <= call.now))]
             wf.refresh_timers()
             wf.do_engine_steps()
-            audit(s, case.id, row.id, "system", "timer_fired", call.now, detail=", ".join(names))
-            self.stepper.save(s, row, wf, case, "system", call.now)
+            audit(s, loaded.case_id, loaded.id, "system", "timer_fired", call.now, detail=", ".join(names))
+            self.stepper.save(s, loaded, wf, before, "system", call.now)
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def suspend(self, case_id: int, actor: str, reason: str = "") -> None:
@@ -315,9 +318,9 @@ class CaseEngine:
             expected = "open" if value else "suspended"
             if case.status != expected:
                 raise InvalidState(f"The case is {case.status}, not {expected}.")
-            rows = self._open_instances(call.session, case_id)
-            for row in rows:
-                row.suspended = value
+            call.session.execute(update(ProcessInstance).where(ProcessInstance.case_id == case_id,
+                                                               ProcessInstance.status == "running")
+                                 .values(suspended=value))
             case.status = "suspended" if value else "open"
             audit(call.session, case_id, None, actor, "suspended" if value else "resumed", call.now, detail=reason)
 
@@ -326,15 +329,16 @@ class CaseEngine:
         with self._call("cancel", actor, case_id=case_id) as call:
             s = call.session
             case = self._case(s, case_id)
-            for row in self._open_instances(s, case_id):
-                wf = self.stepper.restore(s, row)
+            for loaded in self._open_instances(s, case_id):
+                wf = self.stepper.restore(s, loaded)
+                before = self.stepper.snapshot(wf)
                 wf.cancel()
-                row.status, row.ended_at, row.suspended = "cancelled", call.now, False
-                self.stepper.save(s, row, wf, case, actor, call.now)
+                self.stepper.save(s, loaded, wf, before, actor, call.now, status="cancelled")
+            s.refresh(case)
             case.status, case.closed_at = "cancelled", call.now
             audit(s, case_id, None, actor, "cancelled", call.now, detail=reason)
 
-    def _open_instances(self, s: Session, case_id: int) -> list[ProcessInstance]:
+    def _open_instances(self, s: Session, case_id: int) -> list[Loaded]:
         ids = s.scalars(select(ProcessInstance.id).where(ProcessInstance.case_id == case_id,
                                                          ProcessInstance.status == "running"))
         return [self.stepper.lock(s, i) for i in list(ids)]
@@ -378,7 +382,7 @@ class CaseEngine:
             return self.stepper.restore(s, row)
 
 
-def _check_ready(trow: TaskRow, actor: str) -> None:
+def _check_ready(trow: Any, actor: str) -> None:
     if trow.state == "completed":
         raise TaskConflict(f"Already completed by {trow.completed_by}.", completed_by=trow.completed_by)
     if trow.state != "ready":

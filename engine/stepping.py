@@ -1,28 +1,57 @@
-"""Inside one engine call: lock, restore, step, save an instance, route thrown messages, and write projections."""
+"""Inside one engine call: lock, restore, step and save an instance, route thrown messages, write projections.
+
+The hot path uses SQLAlchemy Core statements (a handful per call); optimistic locking is a version check in
+the UPDATE, on top of the row lock PostgreSQL takes and the write lock SQLite takes at BEGIN.
+"""
 
 from __future__ import annotations
 
+import threading
 from copy import deepcopy
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
 
+from . import statements
 from .deployment import Deployer, latest_definitions
-from .errors import InvalidState, NotFound
-from .models import AuditEvent, Case, Definition, MessageSubscription, ProcessInstance
-from .projections import ProjectionWriter
+from .errors import InvalidState, NotFound, TaskConflict
+from .models import Definition, MessageSubscription, ProcessInstance
+from .projections import EMPTY, InstanceRef, ProjectionWriter, Snapshot
 from .results import json_safe
 from .serialization import InstanceSerializer
 
 MAX_ROUTING_DEPTH = 5
+
+
+@dataclass
+class Loaded:
+    """An instance row and its case, read (and locked) for one call."""
+
+    id: int
+    case_id: int
+    definition_id: int
+    process_key: str
+    status: str
+    suspended: bool
+    state: str
+    lock_version: int
+    case_summary: dict[str, Any]
+    case_number: str | None = None
+    case_status: str = "open"
+
+    @property
+    def ref(self) -> InstanceRef:
+        """The ids projections are written under."""
+        return InstanceRef(self.id, self.case_id, self.definition_id)
 
 
 class Stepper:
@@ -35,69 +64,99 @@ class Stepper:
         self.script_engine = script_engine
         self.projections = projections
         self.locks_rows = locks_rows
+        self._definitions: dict[int, Definition] = {}
+        self._lock = threading.Lock()
 
-    def lock(self, session: Session, instance_id: int) -> ProcessInstance:
-        """Load an instance row, locking it against concurrent writers."""
-        query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-        if self.locks_rows:
-            query = query.with_for_update()
-        row = session.scalar(query)
+    def definition(self, session: Session, definition_id: int) -> Definition:
+        """A definition version; rows never change once deployed, so they are kept in memory."""
+        found = self._definitions.get(definition_id)
+        if found is None:
+            found = session.get(Definition, definition_id)
+            if found is None:
+                raise NotFound(f"definition {definition_id} does not exist")
+            session.expunge(found)
+            with self._lock:
+                self._definitions[definition_id] = found
+        return found
+
+    def lock(self, session: Session, instance_id: int) -> Loaded:
+        """Read an instance with its case summary, locking it against concurrent writers."""
+        query = statements.LOCK_INSTANCE if self.locks_rows else statements.LOAD_INSTANCE
+        row = session.connection().execute(query, {"instance_id": instance_id}).first()
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist")
-        return row
+        return Loaded(*row)
 
-    def restore(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
+    def restore(self, session: Session, loaded: Loaded | ProcessInstance) -> BpmnWorkflow:
         """Rebuild the live workflow of an instance from its state and cached spec."""
-        definition = session.get(Definition, row.definition_id)
-        spec, subs = self.deployer.specs_for(session, definition)
-        wf = self.serializer.loads(row.state, spec, subs)
+        spec, subs = self.deployer.specs_for(session, self.definition(session, loaded.definition_id))
+        wf = self.serializer.loads(loaded.state, spec, subs)
         wf.script_engine = self.script_engine
         return wf
 
-    def new_workflow(self, session: Session, definition: Definition, data: dict[str, Any] | None) -> BpmnWorkflow:
-        """Create a workflow of a definition version with its start data."""
-        spec, subs = self.deployer.specs_for(session, definition)
-        wf = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
-        if data:
-            for task in wf.get_tasks(state=TaskState.READY):
-                task.set_data(**deepcopy(data))
-        return wf
-
-    def start(self, session: Session, case: Case, definition: Definition, data: dict[str, Any] | None,
-              actor: str, now: datetime, depth: int = 0) -> ProcessInstance:
-        """Start an instance of `definition` in `case`, run it to its first wait and save it."""
-        wf = self.new_workflow(session, definition, data)
-        wf.do_engine_steps()
-        row = ProcessInstance(case_id=case.id, definition_id=definition.id, process_key=definition.key,
-                              status="running", state=self.serializer.dumps(wf), serializer_version=self.serializer.version,
-                              started_by=actor, started_at=now, updated_at=now)
-        session.add(row)
-        session.flush()
-        audit(session, case.id, row.id, actor, "process_started", now, detail=f"{definition.key} v{definition.version}")
-        self.save(session, row, wf, case, actor, now, depth)
-        return row
+    def snapshot(self, wf: BpmnWorkflow) -> Snapshot:
+        """The projections of a workflow before it is stepped."""
+        return self.projections.snapshot(wf, self.evaluate)
 
     def evaluate(self, task: Task, expression: str) -> Any:
         """Evaluate a task-property expression with the safe script engine."""
         return self.script_engine.evaluate(task, expression)
 
-    def save(self, session: Session, row: ProcessInstance, wf: BpmnWorkflow, case: Case, actor: str,
-             now: datetime, depth: int = 0) -> None:
+    def start(self, session: Session, case_id: int, summary: dict[str, Any], definition: Definition,
+              data: dict[str, Any] | None, actor: str, now: datetime, depth: int = 0) -> Loaded:
+        """Start an instance of `definition` in a case, run it to its first wait and save it."""
+        spec, subs = self.deployer.specs_for(session, definition)
+        wf = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
+        if data:
+            for task in wf.get_tasks(state=TaskState.READY):
+                task.set_data(**deepcopy(data))
+        wf.do_engine_steps()
+        instance_id = session.execute(insert(ProcessInstance).values(
+            case_id=case_id, definition_id=definition.id, process_key=definition.key, status="running",
+            suspended=False, state="", serializer_version=self.serializer.version, lock_version=0,
+            started_by=actor, started_at=now, updated_at=now).returning(ProcessInstance.id)).scalar_one()
+        audit(session, case_id, instance_id, actor, "process_started", now,
+              detail=f"{definition.key} v{definition.version}")
+        loaded = Loaded(instance_id, case_id, definition.id, definition.key, "running", False, "", 0, summary, None,
+                        "open")
+        self.save(session, loaded, wf, EMPTY, actor, now, depth)
+        return loaded
+
+    def save(self, session: Session, loaded: Loaded, wf: BpmnWorkflow, before: Snapshot, actor: str,
+             now: datetime, depth: int = 0, *, status: str | None = None) -> None:
         """Persist state and projections of a stepped workflow, then route the messages it threw."""
         state = self.serializer.dumps(wf)
-        if state != row.state:
-            row.state, row.serializer_version, row.updated_at = state, self.serializer.version, now
-        if wf.completed and row.status != "cancelled":
-            row.status, row.ended_at = "completed", now
-            audit(session, case.id, row.id, actor, "process_completed", now, detail=row.process_key)
-        self.projections.sync(session, row, wf, now, self.evaluate)
-        wf._fagflyt_row_id = row.id  # type: ignore[attr-defined]
-        self.projections.sync_case(session, case, wf, row.status, now)
+        values: dict[str, Any] = {}
+        if status is not None and status != loaded.status:
+            values.update(status=status, ended_at=now, suspended=False)
+        status = status or loaded.status
+        if wf.completed and status == "running":
+            status = "completed"
+            values.update(status=status, ended_at=now)
+            audit(session, loaded.case_id, loaded.id, actor, "process_completed", now, detail=loaded.process_key)
+        if values:
+            values.update(state=state, serializer_version=self.serializer.version, updated_at=now,
+                          lock_version=loaded.lock_version + 1)
+            done = session.execute(update(ProcessInstance).where(
+                ProcessInstance.id == loaded.id, ProcessInstance.lock_version == loaded.lock_version).values(**values))
+        elif state != loaded.state:
+            done = session.connection().execute(statements.SAVE_STATE, {
+                "instance_id": loaded.id, "expected": loaded.lock_version, "state": state, "now": now,
+                "serializer_version": self.serializer.version, "next_version": loaded.lock_version + 1})
+        if values or state != loaded.state:
+            if done.rowcount != 1:
+                raise TaskConflict("Someone else changed this case at the same moment; nothing was saved. "
+                                   "Reload and try again.")
+            loaded.state, loaded.lock_version, loaded.status = state, loaded.lock_version + 1, status
+        self.projections.write(session, loaded.ref, wf, before, now, self.evaluate)
+        loaded.case_summary, case_status = self.projections.write_case(session, loaded.case_id,
+                                                                       loaded.case_summary, wf, status, now)
+        loaded.case_status = case_status or loaded.case_status
         for event in wf.get_events():
-            self.route(session, case, row, event, actor, now, depth + 1)
+            self.route(session, loaded, event, actor, now, depth + 1)
 
-    def route(self, session: Session, case: Case, source: ProcessInstance, event: BpmnEvent, actor: str,
-              now: datetime, depth: int) -> None:
+    def route(self, session: Session, source: Loaded, event: BpmnEvent, actor: str, now: datetime,
+              depth: int) -> None:
         """Deliver a message thrown by one instance: start processes that begin with it, or wake a waiting one."""
         definition = event.event_definition
         if not isinstance(definition, MessageEventDefinition) or depth > MAX_ROUTING_DEPTH:
@@ -105,21 +164,23 @@ class Stepper:
         payload = event.payload if isinstance(event.payload, dict) else {"message": event.payload}
         starters = [d for d in latest_definitions(session).values() if definition.name in (d.start_messages or [])]
         for target in starters:
-            audit(session, case.id, source.id, actor, "message_sent", now, detail=f"{definition.name} → {target.key}")
-            self.start(session, case, target, json_safe(payload), actor, now, depth)
+            audit(session, source.case_id, source.id, actor, "message_sent", now,
+                  detail=f"{definition.name} → {target.key}")
+            self.start(session, source.case_id, source.case_summary, target, json_safe(payload), actor, now, depth)
         if starters:
             return
         waiting = session.scalars(select(MessageSubscription).where(
-            MessageSubscription.case_id == case.id, MessageSubscription.message_name == definition.name,
+            MessageSubscription.case_id == source.case_id, MessageSubscription.message_name == definition.name,
             MessageSubscription.instance_id != source.id)).all()
         for sub in waiting:
-            row = self.lock(session, sub.instance_id)
-            wf = self.restore(session, row)
+            target = self.lock(session, sub.instance_id)
+            wf = self.restore(session, target)
+            before = self.snapshot(wf)
             self.catch(wf, sub.task_id, payload, sub.correlation)
-            audit(session, case.id, row.id, actor, "message_received", now, detail=definition.name)
-            self.save(session, row, wf, case, actor, now, depth)
+            audit(session, target.case_id, target.id, actor, "message_received", now, detail=definition.name)
+            self.save(session, target, wf, before, actor, now, depth)
         if not waiting:
-            audit(session, case.id, source.id, actor, "message_unrouted", now, detail=definition.name)
+            audit(session, source.case_id, source.id, actor, "message_unrouted", now, detail=definition.name)
 
     def catch(self, wf: BpmnWorkflow, task_id: str, payload: dict[str, Any],
               expected: dict[str, Any] | None = None) -> None:
@@ -160,6 +221,7 @@ def audit(session: Session, case_id: int | None, instance_id: int | None, actor:
           *, task_id: str | None = None, task_title: str | None = None, form_key: str | None = None,
           data: dict[str, Any] | None = None, detail: str | None = None) -> None:
     """Append one event to a case's history."""
-    session.add(AuditEvent(case_id=case_id, instance_id=instance_id, at=now, actor=actor, action=action,
-                           task_id=task_id, task_title=task_title, form_key=form_key,
-                           data=json_safe(data) if data is not None else None, detail=detail))
+    session.connection().execute(statements.INSERT_AUDIT, {
+        "case_id": case_id, "instance_id": instance_id, "at": now, "actor": actor, "action": action,
+        "task_id": task_id, "task_title": task_title, "form_key": form_key,
+        "data": json_safe(data) if data is not None else None, "detail": detail})

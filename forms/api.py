@@ -28,7 +28,9 @@ class DefinedField(fields.Field):
         }
         super().__init__(allow_none=True, metadata=metadata)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Any:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         return value
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
@@ -53,8 +55,10 @@ class DefinitionSchema(marshmallow.Schema):
     def _clean(self, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
         return clean(self.form_definition, data, self.form_locale, self.choices_provider, self.form_context)
 
-    @validates_schema(skip_on_field_errors=False)
-    def _check(self, data: Mapping[str, Any], **kwargs: Any) -> None:
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check(self, data: Mapping[str, Any], original: Any, **kwargs: Any) -> None:
+        if not isinstance(original, Mapping):  # marshmallow has already reported the wrong type
+            return
         errors = self._clean(data)[1]
         if errors:
             raise ValidationError(errors)

@@ -76,6 +76,7 @@ def clean(
             problems[field.name] = [error]
     shown = visible_fields(form, values, context)
     values = {name: value for name, value in values.items() if name in shown}
+    problems = {name: found for name, found in problems.items() if name in shown}
     for field in form.fields:
         if field.name not in shown or field.name in problems or not is_empty(values[field.name]):
             continue
@@ -91,6 +92,8 @@ def clean(
         if name in shown and name not in field_problems:
             problems.setdefault(name, []).append(error)
     errors = {
-        name: [error.message(locale) for error in problems[name]] for name in form.field_names if name in problems
+        name: [error.message(locale) for error in problems[name]]
+        for name in form.field_names
+        if name in problems
     }
     return values, errors

@@ -1,4 +1,4 @@
-"""Errors of the forms package: a field error carries a message id, a definition error names file and field."""
+"""Errors: a field error carries a message id; a definition error names the file and the field."""
 
 from __future__ import annotations
 

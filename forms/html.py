@@ -15,6 +15,11 @@ import wtforms
 from wtforms import fields as wtf
 from wtforms import widgets
 
+try:  # WTForms 3.3+: tuples are deprecated
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
 from .cleaning import allowed_choices, clean
 from .coerce import DEFAULT_MAX_LENGTH, bound
 from .messages import normalize_locale, render
@@ -22,7 +27,7 @@ from .model import ChoicesProvider, FieldDefinition, FormDefinition
 
 
 class RequiredFlag:
-    """Marks a field as required for templates (`field.flags.required`); the check itself runs in validate()."""
+    """Sets `field.flags.required` for templates; the check itself runs in the form's validate()."""
 
     field_flags = {"required": True}
 
@@ -67,7 +72,11 @@ class DefinitionFormMixin:
             if not self.form_definition.has_field(name) and not field.validate(self, extra.get(name, ())):
                 success = False
         data, errors = clean(
-            self.form_definition, self.raw_values(), self.form_locale, self.choices_provider, self.form_context
+            self.form_definition,
+            self.raw_values(),
+            self.form_locale,
+            self.choices_provider,
+            self.form_context,
         )
         for definition in self.form_definition.fields:
             self._fields[definition.name].errors = list(errors.get(definition.name, []))
@@ -83,14 +92,22 @@ def form_to_data(form: wtforms.Form) -> dict[str, Any]:
     return dict(cleaned)
 
 
+def _options(pairs: list[tuple[str, str]]) -> list[Any]:
+    """Choices in the form this WTForms version wants (SelectChoice where it exists)."""
+    if SelectChoice is None:
+        return list(pairs)
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
 def _render_kw(definition: FieldDefinition, context: Mapping[str, Any]) -> dict[str, Any]:
     kw: dict[str, Any] = {}
     if definition.visible_when is not None:
         kw["data-visible-when"] = json.dumps(definition.visible_when.as_json())
     if definition.required_when is not None:
         kw["data-required-when"] = json.dumps(definition.required_when.as_json())
-    if (definition.required or definition.must_be_true) and definition.visible_when is None:
-        kw["required"] = True
+    # The browser must not demand a field the user cannot see: WTForms would add `required`
+    # from the flag, so switch it off for conditionally shown fields.
+    kw["required"] = (definition.required or definition.must_be_true) and definition.visible_when is None
     if definition.type in ("text", "textarea", "email", "phone"):
         kw["maxlength"] = definition.max_length or DEFAULT_MAX_LENGTH[definition.type]
     for key in ("min", "max"):
@@ -105,7 +122,10 @@ def _render_kw(definition: FieldDefinition, context: Mapping[str, Any]) -> dict[
 
 
 def _unbound_field(
-    definition: FieldDefinition, locale: str, choices: list[tuple[str, str]] | None, context: Mapping[str, Any]
+    definition: FieldDefinition,
+    locale: str,
+    choices: list[tuple[str, str]] | None,
+    context: Mapping[str, Any],
 ) -> wtforms.Field:
     options: dict[str, Any] = {
         "label": definition.label.get(locale),
@@ -116,18 +136,29 @@ def _unbound_field(
     if definition.default is not None:
         options["default"] = definition.default
     if choices is not None or definition.type in ("choice", "multichoice") or definition.source:
-        listed = list(choices or [])
+        listed = _options(list(choices or []))
         if definition.is_multi:
             if definition.display != "select":
-                options.update(widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput())
+                options.update(
+                    widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput()
+                )
             return wtf.SelectMultipleField(choices=listed, validate_choice=False, **options)
         if definition.display == "radio":
             return wtf.RadioField(choices=listed, validate_choice=False, **options)
-        return wtf.SelectField(choices=[("", render("choose", locale)), *listed], validate_choice=False, **options)
+        return wtf.SelectField(
+            choices=[*_options([("", render("choose", locale))]), *listed], validate_choice=False, **options
+        )
     simple: dict[str, type[wtforms.Field]] = {
-        "text": wtf.StringField, "textarea": wtf.TextAreaField, "integer": wtf.IntegerField,
-        "decimal": wtf.DecimalField, "date": wtf.DateField, "boolean": wtf.BooleanField,
-        "email": wtf.EmailField, "phone": wtf.TelField, "fnr": wtf.StringField, "orgnr": wtf.StringField,
+        "text": wtf.StringField,
+        "textarea": wtf.TextAreaField,
+        "integer": wtf.IntegerField,
+        "decimal": wtf.DecimalField,
+        "date": wtf.DateField,
+        "boolean": wtf.BooleanField,
+        "email": wtf.EmailField,
+        "phone": wtf.TelField,
+        "fnr": wtf.StringField,
+        "orgnr": wtf.StringField,
     }
     return simple[definition.type](**options)
 

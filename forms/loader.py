@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tomllib
 from collections.abc import Mapping
@@ -16,16 +17,52 @@ from .rules import CheckRule, parse_rule
 
 FORM_KEYS = ("key", "title", "intro", "help", "roles", "fields", "rules")
 FIELD_KEYS = (
-    "name", "type", "label", "help", "required", "required_when", "visible_when", "choices", "min", "max",
-    "max_length", "default", "must_be_true", "sensitive", "multiple", "display",
+    "name",
+    "type",
+    "label",
+    "help",
+    "required",
+    "required_when",
+    "visible_when",
+    "choices",
+    "min",
+    "max",
+    "max_length",
+    "default",
+    "must_be_true",
+    "sensitive",
+    "multiple",
+    "display",
 )
 ROLES = ("saksbehandler", "konsulent", "faglig_leder", "instruktor", "laerling")
 # Names a generated WTForms class or marshmallow schema already uses for itself.
-RESERVED_NAMES = frozenset({
-    "data", "errors", "form_errors", "meta", "validate", "populate_obj", "process", "context", "definition",
-    "cleaned_data", "csrf_token", "hidden_tag", "is_submitted", "validate_on_submit", "fields", "opts",
-    "load", "dump", "loads", "dumps", "many", "partial", "unknown",
-})
+RESERVED_NAMES = frozenset(
+    {
+        "data",
+        "errors",
+        "form_errors",
+        "meta",
+        "validate",
+        "populate_obj",
+        "process",
+        "context",
+        "definition",
+        "cleaned_data",
+        "csrf_token",
+        "hidden_tag",
+        "is_submitted",
+        "validate_on_submit",
+        "fields",
+        "opts",
+        "load",
+        "dump",
+        "loads",
+        "dumps",
+        "many",
+        "partial",
+        "unknown",
+    }
+)
 DISPLAYS = {"single": ("select", "radio"), "multi": ("checkboxes", "select")}
 
 
@@ -40,7 +77,9 @@ def load_shared_choices(path: Path) -> dict[str, tuple[Choice, ...]]:
     for name, table in raw.items():
         reader.identifier(name, "choice set name")
         table = reader.table(table, f"choice set {name!r}", None)
-        sets[name] = _choices_from_items(reader, [{"value": v, **reader.table(t, v, None)} for v, t in table.items()], name)
+        sets[name] = _choices_from_items(
+            reader, [{"value": v, **reader.table(t, v, None)} for v, t in table.items()], name
+        )
     return sets
 
 
@@ -55,7 +94,6 @@ def _choices_from_items(reader: Reader, items: Any, field: str) -> tuple[Choice,
         if any(c.value == value for c in choices):
             raise reader.fail(f"choice value {value!r} appears twice", field)
         label = reader.text({"nb": item.get("nb"), "en": item.get("en")}, f"label of choice {value!r}", field)
-        assert label is not None
         choices.append(Choice(value=value, label=label))
     return tuple(choices)
 
@@ -68,12 +106,62 @@ def _bounds(reader: Reader, table: Mapping[str, Any], kind: str, name: str) -> t
         if kind == "date":
             ok = value == "today" or (isinstance(value, dt.date) and not isinstance(value, dt.datetime))
         else:
-            ok = kind in ("integer", "decimal") and isinstance(value, int | float) and not isinstance(value, bool)
+            ok = (
+                kind in ("integer", "decimal")
+                and isinstance(value, int | float)
+                and not isinstance(value, bool)
+            )
         if not ok:
             raise reader.fail(f"'{key}' does not fit a {kind} field", name)
     if low is not None and high is not None and "today" not in (low, high) and low > high:
         raise reader.fail("'min' is greater than 'max'", name)
     return low, high
+
+
+def _field_choices(
+    reader: Reader, table: Mapping[str, Any], kind: str, shared: Mapping[str, tuple[Choice, ...]], name: str
+) -> tuple[Choice, ...]:
+    raw = table.get("choices")
+    if kind not in ("choice", "multichoice"):
+        if raw is not None:
+            raise reader.fail(f"a {kind} field takes no 'choices'", name)
+        return ()
+    if isinstance(raw, str):
+        if raw not in shared:
+            raise reader.fail(f"unknown shared choice set {raw!r}", name)
+        return shared[raw]
+    return _choices_from_items(reader, raw, name)
+
+
+def _field_flags(reader: Reader, table: Mapping[str, Any], kind: str, name: str) -> dict[str, Any]:
+    flags: dict[str, Any] = {
+        key: reader.boolean(table, key, name) for key in ("required", "must_be_true", "multiple")
+    }
+    if kind == "boolean" and flags["required"]:
+        raise reader.fail("a checkbox is always answered; use must_be_true instead of required", name)
+    if flags["must_be_true"] and kind != "boolean":
+        raise reader.fail("must_be_true only applies to boolean fields", name)
+    if flags["multiple"] and kind not in PROVIDER_TYPES:
+        raise reader.fail("multiple only applies to trade, county and company fields", name)
+    flags["max_length"] = table.get("max_length")
+    if flags["max_length"] is not None:
+        if kind not in ("text", "textarea", "email", "phone"):
+            raise reader.fail("max_length only applies to text fields", name)
+        reader.integer(flags["max_length"], "max_length", name, minimum=1)
+    flags["sensitive"] = table.get("sensitive", kind == "fnr")
+    if not isinstance(flags["sensitive"], bool):
+        raise reader.fail("'sensitive' must be true or false", name)
+    display = flags["display"] = table.get("display")
+    if display is not None:
+        if kind == "multichoice" or flags["multiple"]:
+            allowed = DISPLAYS["multi"]
+        elif kind == "choice" or kind in PROVIDER_TYPES:
+            allowed = DISPLAYS["single"]
+        else:
+            allowed = ()
+        if display not in allowed:
+            raise reader.fail(f"display {display!r} does not fit a {kind} field", name)
+    return flags
 
 
 def parse_field(reader: Reader, table: Any, shared: Mapping[str, tuple[Choice, ...]]) -> FieldDefinition:
@@ -86,60 +174,41 @@ def parse_field(reader: Reader, table: Any, shared: Mapping[str, tuple[Choice, .
     kind = table.get("type")
     if kind not in FIELD_TYPES:
         raise reader.fail(f"unknown type {kind!r}; use one of {', '.join(FIELD_TYPES)}", name)
-    raw_choices = table.get("choices")
-    if kind in ("choice", "multichoice"):
-        choices = shared.get(raw_choices) if isinstance(raw_choices, str) else None
-        if isinstance(raw_choices, str) and choices is None:
-            raise reader.fail(f"unknown shared choice set {raw_choices!r}", name)
-        choices = choices or _choices_from_items(reader, raw_choices, name)
-    elif raw_choices is not None:
-        raise reader.fail(f"a {kind} field takes no 'choices'", name)
-    else:
-        choices = ()
-    flags = {key: reader.boolean(table, key, name) for key in ("required", "must_be_true", "multiple")}
-    if kind == "boolean" and flags["required"]:
-        raise reader.fail("a checkbox is always answered; use must_be_true instead of required", name)
-    if flags["must_be_true"] and kind != "boolean":
-        raise reader.fail("must_be_true only applies to boolean fields", name)
-    if flags["multiple"] and kind not in PROVIDER_TYPES:
-        raise reader.fail("multiple only applies to trade, county and company fields", name)
-    max_length = table.get("max_length")
-    if max_length is not None:
-        if kind not in ("text", "textarea", "email", "phone"):
-            raise reader.fail("max_length only applies to text fields", name)
-        reader.integer(max_length, "max_length", name, minimum=1)
-    multi = kind == "multichoice" or flags["multiple"]
-    single = kind == "choice" or (kind in PROVIDER_TYPES and not multi)
-    display = table.get("display")
-    if display is not None and display not in DISPLAYS["multi" if multi else "single"] or (
-        display is not None and not (multi or single)
-    ):
-        raise reader.fail(f"display {display!r} does not fit a {kind} field", name)
     low, high = _bounds(reader, table, kind, name)
-    sensitive = table.get("sensitive", kind == "fnr")
-    if not isinstance(sensitive, bool):
-        raise reader.fail("'sensitive' must be true or false", name)
+    conditions = {
+        key: reader.condition(table[key], key, name) if key in table else None
+        for key in ("visible_when", "required_when")
+    }
     field = FieldDefinition(
-        name=name, type=kind, required=flags["required"], must_be_true=flags["must_be_true"],
-        multiple=flags["multiple"], choices=choices, min=low, max=high, max_length=max_length,
-        label=reader.text(table.get("label"), "label", name), help=reader.text(table.get("help"), "help", name, True),
-        sensitive=sensitive, display=display,
-        visible_when=reader.condition(table["visible_when"], "visible_when", name) if "visible_when" in table else None,
-        required_when=reader.condition(table["required_when"], "required_when", name)
-        if "required_when" in table else None,
+        name=name,
+        type=kind,
+        label=reader.text(table.get("label"), "label", name),
+        help=reader.optional_text(table.get("help"), "help", name),
+        choices=_field_choices(reader, table, kind, shared, name),
+        min=low,
+        max=high,
+        **_field_flags(reader, table, kind, name),
+        **conditions,
     )
     if "default" in table:
-        allowed = [c.value for c in choices] if choices else None
+        allowed = [c.value for c in field.choices] if field.choices else None
         try:
             default = coerce_value(field, table["default"], allowed, {})
         except FieldError as exc:
-            raise reader.fail(f"default {table['default']!r} is not valid: {exc.message('en')}", name) from None
-        field = FieldDefinition(**{**field.__dict__, "default": default})
+            problem = f"default {table['default']!r} is not valid: {exc.message('en')}"
+            raise reader.fail(problem, name) from None
+        field = dataclasses.replace(field, default=default)
     return field
 
 
-def _check_condition(reader: Reader, cond: Condition, fields: Mapping[str, FieldDefinition], owner: str | None,
-                     what: str, context_allowed: bool) -> None:
+def _check_condition(
+    reader: Reader,
+    cond: Condition,
+    fields: Mapping[str, FieldDefinition],
+    owner: str | None,
+    what: str,
+    context_allowed: bool,
+) -> None:
     target = fields.get(cond.field)
     if target is None:
         if context_allowed:
@@ -175,7 +244,9 @@ def parse_definition(text: str, source: str, shared: Mapping[str, tuple[Choice, 
         raise reader.fail(f"not valid TOML: {exc}") from None
     reader.only_keys(raw, FORM_KEYS, "the form", None)
     key = raw.get("key")
-    if not isinstance(key, str) or not all(reader.identifier(part, "form key part") for part in key.split(".")):
+    if not isinstance(key, str) or not all(
+        reader.identifier(part, "form key part") for part in key.split(".")
+    ):
         raise reader.fail(f"key {key!r} must look like 'contract.draft'")
     roles = raw.get("roles", [])
     if not isinstance(roles, list) or any(role not in ROLES for role in roles):
@@ -204,9 +275,14 @@ def parse_definition(text: str, source: str, shared: Mapping[str, tuple[Choice, 
             for cond in (*rule.when, rule.require):
                 _check_condition(reader, cond, fields, None, f"rules[{i}]", context_allowed=True)
     return FormDefinition(
-        key=key, title=reader.text(raw.get("title"), "title"), intro=reader.text(raw.get("intro"), "intro", None, True),
-        help=reader.text(raw.get("help"), "help", None, True), roles=tuple(roles), fields=tuple(fields.values()),
-        rules=rules, source=source,
+        key=key,
+        title=reader.text(raw.get("title"), "title"),
+        intro=reader.optional_text(raw.get("intro"), "intro"),
+        help=reader.optional_text(raw.get("help"), "help"),
+        roles=tuple(roles),
+        fields=tuple(fields.values()),
+        rules=rules,
+        source=source,
     )
 
 

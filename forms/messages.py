@@ -27,7 +27,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "invalid_integer": {"nb": "Skriv inn et helt tall.", "en": "Enter a whole number."},
     "invalid_decimal": {"nb": "Skriv inn et tall.", "en": "Enter a number."},
     "min_value": {"nb": "Verdien må være minst {min}.", "en": "The value must be at least {min}."},
-    "max_value": {"nb": "Verdien kan ikke være høyere enn {max}.", "en": "The value cannot be more than {max}."},
+    "max_value": {
+        "nb": "Verdien kan ikke være høyere enn {max}.",
+        "en": "The value cannot be more than {max}.",
+    },
     "invalid_date": {
         "nb": "Skriv inn en gyldig dato (dd.mm.åååå).",
         "en": "Enter a valid date (YYYY-MM-DD).",
@@ -96,7 +99,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The organisation number is not valid (the check digit does not match).",
     },
     # Cross-field rules
-    "date_after": {"nb": "Datoen må være etter {ref} ({limit}).", "en": "The date must be after {ref} ({limit})."},
+    "date_after": {
+        "nb": "Datoen må være etter {ref} ({limit}).",
+        "en": "The date must be after {ref} ({limit}).",
+    },
     "date_not_after": {
         "nb": "Datoen kan ikke være senere enn {ref} ({limit}).",
         "en": "The date cannot be later than {ref} ({limit}).",
@@ -125,7 +131,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nb": "Summen av {fields} kan ikke være mer enn {max}.",
         "en": "The sum of {fields} cannot be more than {max}.",
     },
-    "sum_min": {"nb": "Summen av {fields} må være minst {min}.", "en": "The sum of {fields} must be at least {min}."},
+    "sum_min": {
+        "nb": "Summen av {fields} må være minst {min}.",
+        "en": "The sum of {fields} must be at least {min}.",
+    },
     "required_for_ready": {
         "nb": "Må være oppfylt før kandidaten kan meldes klar til prøve.",
         "en": "Must be met before the candidate can be marked ready for the test.",
@@ -140,7 +149,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     # API envelope
     "unknown_field": {"nb": "Ukjent felt.", "en": "Unknown field."},
-    "invalid_input": {"nb": "Ugyldige data: forventet et objekt.", "en": "Invalid input: expected an object."},
+    "invalid_input": {
+        "nb": "Ugyldige data: forventet et objekt.",
+        "en": "Invalid input: expected an object.",
+    },
     # Read-only rendering and widgets
     "yes": {"nb": "Ja", "en": "Yes"},
     "no": {"nb": "Nei", "en": "No"},

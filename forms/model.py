@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
-import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +19,21 @@ if TYPE_CHECKING:
 ChoicesProvider = Callable[[str], list[tuple[str, str]]]
 
 FIELD_TYPES = (
-    "text", "textarea", "integer", "decimal", "date", "boolean", "choice", "multichoice",
-    "email", "phone", "fnr", "orgnr", "trade", "county", "company",
+    "text",
+    "textarea",
+    "integer",
+    "decimal",
+    "date",
+    "boolean",
+    "choice",
+    "multichoice",
+    "email",
+    "phone",
+    "fnr",
+    "orgnr",
+    "trade",
+    "county",
+    "company",
 )
 PROVIDER_TYPES = ("trade", "county", "company")
 CONDITION_OPS = ("equals", "not_equals", "in", "not_in", "is_true", "not_empty", "gt", "ge", "lt", "le")
@@ -190,7 +203,7 @@ class FormDefinition:
         choices_provider: ChoicesProvider | None = None,
         context: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Any], dict[str, list[str]]]:
-        """Return (cleaned data, errors by field) for JSON-like input; the data is {} when there are errors."""
+        """Return (cleaned data, errors by field) for JSON-like input; data is {} if there are errors."""
         from .api import validate_with_schema
 
         return validate_with_schema(self, data, locale, choices_provider, context)

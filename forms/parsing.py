@@ -24,7 +24,9 @@ class Reader:
         """Build the error for a problem in this file (raise it)."""
         return DefinitionError(self.source, problem, field)
 
-    def only_keys(self, table: Mapping[str, Any], allowed: Iterable[str], what: str, field: str | None) -> None:
+    def only_keys(
+        self, table: Mapping[str, Any], allowed: Iterable[str], what: str, field: str | None
+    ) -> None:
         """Reject keys that are not in `allowed` (catches typos such as 'requried')."""
         unknown = sorted(set(table) - set(allowed))
         if unknown:
@@ -36,10 +38,8 @@ class Reader:
             raise self.fail(f"{what} must be a table", field)
         return value
 
-    def text(self, value: Any, what: str, field: str | None = None, optional: bool = False) -> Text | None:
+    def text(self, value: Any, what: str, field: str | None = None) -> Text:
         """Read a {nb = "...", en = "..."} table into a Text."""
-        if value is None and optional:
-            return None
         if not isinstance(value, Mapping):
             raise self.fail(f"{what} must be a table with 'nb' and 'en'", field)
         self.only_keys(value, ("nb", "en"), what, field)
@@ -49,9 +49,17 @@ class Reader:
                 raise self.fail(f"{what} needs a non-empty '{locale}' text", field)
         return Text(nb=value["nb"].strip(), en=value["en"].strip())
 
+    def optional_text(self, value: Any, what: str, field: str | None = None) -> Text | None:
+        """Like text(), but None when the key is absent."""
+        return None if value is None else self.text(value, what, field)
+
     def identifier(self, value: Any, what: str, field: str | None = None, keywords_ok: bool = False) -> str:
-        """Require a lower-case ASCII identifier (not a Python keyword unless `keywords_ok`: choice values)."""
-        if not isinstance(value, str) or not IDENTIFIER.match(value) or (keyword.iskeyword(value) and not keywords_ok):
+        """Require a lower-case ASCII identifier; Python keywords only if `keywords_ok` (choice values)."""
+        if (
+            not isinstance(value, str)
+            or not IDENTIFIER.match(value)
+            or (keyword.iskeyword(value) and not keywords_ok)
+        ):
             raise self.fail(f"{what} {value!r} must be a lower-case ASCII identifier", field)
         return value
 

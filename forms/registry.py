@@ -42,7 +42,7 @@ class FormRegistry:
 
 
 def read_registry(directory: Path) -> FormRegistry:
-    """Load and check every definition in `directory` (uncached); raises DefinitionError on the first problem."""
+    """Load and check every definition in `directory` (uncached); DefinitionError on the first problem."""
     shared_path = directory / SHARED_CHOICES
     shared = load_shared_choices(shared_path) if shared_path.exists() else {}
     definitions: dict[str, FormDefinition] = {}

@@ -60,7 +60,11 @@ class DateRule:
         if not isinstance(value, dt.date) or not isinstance(ref, dt.date):
             return []
         limit = shift_date(ref, months=self.months, weeks=self.weeks, days=self.days)
-        ok = {"date_after": value > limit, "date_not_after": value <= limit, "date_not_before": value >= limit}
+        ok = {
+            "date_after": value > limit,
+            "date_not_after": value <= limit,
+            "date_not_before": value >= limit,
+        }
         if ok[self.kind]:
             return []
         phrase = Text(
@@ -175,12 +179,11 @@ def parse_rule(reader: Reader, table: Any, index: int, fields: Mapping[str, Fiel
         if fields[name].type != "date":
             raise reader.fail(f"{where}: a date rule needs a date field", name)
         ref = reader.identifier(table.get("ref"), f"{where}.ref")
-        label = reader.text(table.get("ref_label"), f"{where}.ref_label", optional=True)
-        if label is None:
-            if ref not in fields:
-                raise reader.fail(f"{where}: ref {ref!r} comes from the context, so give ref_label")
-            label = _lower_label(fields[ref].label)
-        shifts = {unit: reader.integer(table.get(unit, 0), f"{where}.{unit}", None) for unit in ("months", "weeks", "days")}
+        label = reader.text(table.get("ref_label"), f"{where}.ref_label (how the message names the ref)")
+        shifts = {
+            unit: reader.integer(table.get(unit, 0), f"{where}.{unit}", None)
+            for unit in ("months", "weeks", "days")
+        }
         return DateRule(kind=kind, field=name, ref=ref, ref_label=label, message=message, **shifts)
     if kind == "required_if_age_under":
         names = table.get("fields")
@@ -211,7 +214,9 @@ def parse_rule(reader: Reader, table: Any, index: int, fields: Mapping[str, Fiel
         raise reader.fail(f"{where}: sum_between needs min or max")
     target = _form_field(reader, fields, table.get("field", names[-1]), where)
     joiner = {loc: f" {CATALOGUE['and'][loc]} " for loc in ("nb", "en")}
-    labels = Text(*(joiner[loc].join(_lower_label(fields[n].label).get(loc) for n in names) for loc in ("nb", "en")))
+    labels = Text(
+        *(joiner[loc].join(_lower_label(fields[n].label).get(loc) for n in names) for loc in ("nb", "en"))
+    )
     return SumRule(fields=tuple(names), field=target, labels=labels, **bounds)
 
 

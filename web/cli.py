@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from workflows.catalog import shipped_files
 
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("upgrade-db")
+@with_appcontext
 def upgrade_db() -> None:
     """Create or migrate the database to the newest schema."""
     schema.upgrade(case_engine().db.engine)
@@ -26,6 +28,7 @@ def upgrade_db() -> None:
 
 
 @click.command("deploy-workflows")
+@with_appcontext
 @click.option("--by", default="fagflyt", help="who the deploy is recorded as")
 def deploy_workflows(by: str) -> None:
     """Deploy the shipped BPMN/DMN files whose content changed since the last deploy."""
@@ -37,6 +40,7 @@ def deploy_workflows(by: str) -> None:
 
 
 @click.command("setup")
+@with_appcontext
 @click.pass_context
 def setup(ctx: click.Context) -> None:
     """Everything a fresh installation needs: schema, then the shipped processes."""

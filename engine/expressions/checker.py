@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import operator
 from functools import lru_cache
 from types import CodeType
 from typing import Any, Literal
@@ -11,7 +12,6 @@ from typing import Any, Literal
 from ..errors import ExpressionFailed, UnsafeExpression
 from .library import (
     ALLOWED_ATTRIBUTES,
-    GUARDS,
     MAX_AST_DEPTH,
     MAX_AST_NODES,
     MAX_COMPREHENSION_FORS,
@@ -19,6 +19,11 @@ from .library import (
     MAX_FORMAT_SPEC,
     MAX_LOOP_NESTING,
     MAX_SOURCE_CHARS,
+    check_add,
+    check_lshift,
+    check_mul,
+    check_pow,
+    safe_range,
 )
 
 Mode = Literal["eval", "exec"]
@@ -47,8 +52,8 @@ _CONSTRUCTS: dict[str, str] = {
     "Lambda": "lambda", "ClassDef": "class", "While": "while", "Try": "try", "TryStar": "try",
     "With": "with", "AsyncWith": "with", "Raise": "raise", "Global": "global", "Nonlocal": "nonlocal",
     "Yield": "yield", "YieldFrom": "yield", "Await": "await", "AsyncFor": "async for", "Return": "return",
-    "NamedExpr": "walrus operator ':='", "Match": "match", "AnnAssign": "annotated assignment",
-    "MatMult": "operator '@'",
+    "NamedExpr": ":=", "Match": "match", "AnnAssign": "annotated assignment",
+    "MatMult": "@",
 }
 
 _HINTS = {
@@ -92,12 +97,17 @@ class _Checker(ast.NodeVisitor):
         self.loops = 0
         self.comprehensions = 0
         self.folded: dict[int, Any] = {}
+        self.line: int | None = None
+
+    def visit(self, node: ast.AST) -> Any:
+        self.line = getattr(node, "lineno", self.line)  # operators have no line: use their expression's
+        return super().visit(node)
 
     def generic_visit(self, node: ast.AST) -> None:
         if type(node) not in _ALLOWED_NODES:
             name = type(node).__name__
             construct = _CONSTRUCTS.get(name, name)
-            raise _Refused(f"'{construct}' is not allowed in expressions or scripts", node, construct)
+            raise _Refused(f"'{construct}' is not allowed in expressions or scripts", node, construct, self.line)
         super().generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
@@ -108,20 +118,27 @@ class _Checker(ast.NodeVisitor):
             raise _Refused(f"'{node.id}' is not available in expressions or scripts", node, "denied name")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
+        self.visit(node.value)  # report the innermost problem first: __import__('os').system
         if node.attr.startswith("_"):
             raise _Refused(f"the attribute '.{node.attr}' is not allowed: names starting with '_' are "
                            "reserved", node, "private attribute")
+        if not isinstance(node.ctx, ast.Load):
+            raise _Refused("assigning to or deleting attributes is not allowed", node, "attribute")
         if node.attr not in ALLOWED_ATTRIBUTES:
             hint = f" ({_HINTS[node.attr]})" if node.attr in _HINTS else ""
             raise _Refused(f"the attribute '.{node.attr}' is not allowed{hint}", node, "attribute")
-        if not isinstance(node.ctx, ast.Load):
-            raise _Refused("assigning to or deleting attributes is not allowed", node, "attribute")
-        self.visit(node.value)
 
     def visit_Call(self, node: ast.Call) -> None:
+        self.generic_visit(node)
         if not isinstance(node.func, (ast.Name, ast.Attribute)):
             raise _Refused("only named functions and methods can be called", node, "call")
-        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "range" and not node.keywords:
+            try:
+                safe_range(*[_fold(arg, self.folded) for arg in node.args])
+            except ExpressionFailed as exc:
+                raise _Refused(str(exc), node, "resource limit") from None
+            except (_NotConstant, TypeError, ValueError):
+                pass
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) \
@@ -180,7 +197,8 @@ class _NotConstant(Exception):
     pass
 
 
-_FOLDABLE = {ast.Add: "_g_add", ast.Mult: "_g_mul", ast.Pow: "_g_pow", ast.LShift: "_g_lshift"}
+_FOLDABLE = {ast.Add: (check_add, operator.add), ast.Mult: (check_mul, operator.mul),
+             ast.Pow: (check_pow, operator.pow), ast.LShift: (check_lshift, operator.lshift)}
 
 
 def _fold(node: ast.AST, memo: dict[int, Any]) -> Any:
@@ -195,7 +213,10 @@ def _fold(node: ast.AST, memo: dict[int, Any]) -> Any:
         elif isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) <= 16:
             value = [_fold(e, memo) for e in node.elts]
         elif isinstance(node, ast.BinOp) and type(node.op) in _FOLDABLE:
-            value = GUARDS[_FOLDABLE[type(node.op)]](_fold(node.left, memo), _fold(node.right, memo))
+            check, apply = _FOLDABLE[type(node.op)]
+            left, right = _fold(node.left, memo), _fold(node.right, memo)
+            check(left, right)
+            value = apply(left, right)
         else:
             raise _NotConstant
     except (TypeError, ValueError, ArithmeticError):
@@ -230,15 +251,12 @@ class _Rewriter(ast.NodeTransformer):
         value = self._guard(guard, node, [current, node.value])
         return ast.copy_location(ast.Assign(targets=[node.target], value=value), node)
 
-    def visit_For(self, node: ast.For) -> ast.AST:
+    def _loop(self, node: ast.For | ast.comprehension) -> ast.AST:
         self.generic_visit(node)
         node.iter = self._guard("_g_iter", node.iter, [node.iter])
         return node
 
-    def visit_comprehension(self, node: ast.comprehension) -> ast.AST:
-        self.generic_visit(node)
-        node.iter = self._guard("_g_iter", node.iter, [node.iter])
-        return node
+    visit_For = visit_comprehension = _loop
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
@@ -252,6 +270,25 @@ class _Rewriter(ast.NodeTransformer):
         if isinstance(node.ctx, ast.Load) and isinstance(node.slice, ast.Slice):
             return self._guard("_g_size", node, [node])
         return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            test = self._guard("_g_in", node, [node.left, node.comparators[0]])
+            if isinstance(node.ops[0], ast.NotIn):
+                return ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=test), node)
+            return test
+        return node
+
+    def _display(self, node: ast.AST) -> ast.AST:
+        self.generic_visit(node)
+        unpacks = any(isinstance(e, ast.Starred) for e in getattr(node, "elts", ())) \
+            or None in getattr(node, "keys", ())
+        if unpacks and isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
+            return self._guard("_g_size", node, [node])  # [*a], {**d} copy: count what they build
+        return node
+
+    visit_List = visit_Tuple = visit_Set = visit_Dict = _display
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
         self.generic_visit(node)

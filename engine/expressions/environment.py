@@ -7,8 +7,95 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from ..errors import ExpressionFailed
 from .checker import check_source
-from .library import GUARDS, SAFE_BUILTINS, SAFE_HELPERS, metered
+from .library import (
+    ALLOWED_ATTRIBUTES,
+    GROWING_METHODS,
+    SAFE_BUILTINS,
+    SAFE_HELPERS,
+    SCANNED,
+    SCANNING_METHODS,
+    check_add,
+    check_lshift,
+    check_mul,
+    check_pow,
+    count_size,
+    count_steps,
+    metered,
+    spend,
+)
+
+
+# -- guards: checked code calls these (by their reserved `_g_` names) instead of the risky operators --
+def guarded_mul(a: Any, b: Any) -> Any:
+    """`a * b` within the size limits."""
+    check_mul(a, b)
+    return a * b
+
+
+def guarded_imul(a: Any, b: Any) -> Any:
+    """`a *= b` (in place for lists) within the size limits."""
+    check_mul(a, b)
+    a *= b
+    return a
+
+
+def guarded_pow(a: Any, b: Any) -> Any:
+    """`a ** b` within the size limits."""
+    check_pow(a, b)
+    return a ** b
+
+
+def guarded_lshift(a: Any, b: Any) -> Any:
+    """`a << b` within the size limits."""
+    check_lshift(a, b)
+    return a << b
+
+
+def guarded_add(a: Any, b: Any) -> Any:
+    """`a + b` within the size limits."""
+    check_add(a, b)
+    return a + b
+
+
+def guarded_iadd(a: Any, b: Any) -> Any:
+    """`a += b` (in place for lists) within the size limits."""
+    check_add(a, b)
+    a += b
+    return a
+
+
+def guarded_mod(a: Any, b: Any) -> Any:
+    """`a % b` for numbers; %-formatting of text is refused (it can pad without limit)."""
+    if isinstance(a, (str, bytes)):
+        raise ExpressionFailed("'%' formatting of text is not available; use an f-string")
+    return a % b
+
+
+def guarded_in(item: Any, container: Any) -> bool:
+    """`item in container`; scanning a list, tuple or text counts as work (dict and set lookups don't)."""
+    if isinstance(container, SCANNED):
+        spend(len(container))
+    return item in container
+
+
+def guarded_call(obj: Any, name: str, /, *args: Any, **kwargs: Any) -> Any:
+    """`obj.name(*args, **kwargs)` for an allowlisted method; what it walks or builds counts as work."""
+    if name not in ALLOWED_ATTRIBUTES:
+        raise ExpressionFailed(f"the method '.{name}()' is not available")
+    if name in GROWING_METHODS and args and hasattr(args[0], "__len__"):
+        spend(len(args[0]))
+    elif name in SCANNING_METHODS and hasattr(obj, "__len__"):
+        spend(len(obj))
+    return count_size(getattr(obj, name)(*args, **kwargs))
+
+
+GUARDS: dict[str, Callable[..., Any]] = {
+    "_g_mul": guarded_mul, "_g_imul": guarded_imul, "_g_pow": guarded_pow, "_g_lshift": guarded_lshift,
+    "_g_add": guarded_add, "_g_iadd": guarded_iadd, "_g_mod": guarded_mod, "_g_in": guarded_in,
+    "_g_iter": count_steps, "_g_size": count_size, "_g_call": guarded_call,
+}
 
 
 class SafeEnvironment(BasePythonScriptEngineEnvironment):

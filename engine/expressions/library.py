@@ -49,7 +49,10 @@ _SEQUENCES = (str, bytes, list, tuple)
 _MEASURED = (str, bytes, list, tuple, dict, set, frozenset)
 _IMMUTABLE_OR_GUARDED = (str, bytes, tuple, range, dict, set, frozenset,
                          type({}.keys()), type({}.values()), type({}.items()))
-_GROWING_METHODS = frozenset({"extend", "update"})
+GROWING_METHODS = frozenset({"extend", "update"})
+SCANNING_METHODS = frozenset({"count", "index", "find", "remove", "issubset", "issuperset", "union",
+                               "intersection", "difference", "startswith", "endswith"})
+SCANNED = _SEQUENCES  # containers whose `in`, .count(), .index() ... walk every item
 
 
 # -- the work budget --------------------------------------------------------------------------------
@@ -78,7 +81,8 @@ def metered(units: int = MAX_WORK) -> Iterator[None]:
         _budget.reset(token)
 
 
-def _spend(units: int) -> None:
+def spend(units: int) -> None:
+    """Take `units` from the running evaluation's work budget (no-op outside SafeEnvironment)."""
     budget = _budget.get()
     if budget is not None:
         budget.left -= units
@@ -86,7 +90,8 @@ def _spend(units: int) -> None:
             raise _over_budget()
 
 
-def _too_long(size: int) -> ExpressionFailed:
+def too_long(size: int) -> ExpressionFailed:
+    """The error for a result longer than MAX_SEQUENCE."""
     return ExpressionFailed(f"the result would have {size:,} items or characters; the limit is "
                             f"{MAX_SEQUENCE:,}")
 
@@ -105,81 +110,49 @@ def _repeat_size(a: Any, b: Any) -> int | None:
     else:
         return None
     if size > MAX_SEQUENCE:
-        raise _too_long(size)
+        raise too_long(size)
     return size
 
 
-# -- guards: checked code calls these instead of the risky operators --------------------------------
-def _check_mul(a: Any, b: Any) -> None:
+# -- size checks shared by the guards (environment.py) and constant folding (checker.py) --------------
+def check_mul(a: Any, b: Any) -> None:
+    """Refuse `a * b` before it allocates too long a sequence or too large a number; count what it builds."""
     if isinstance(a, int) and isinstance(b, int):
         _check_bits(a.bit_length() + b.bit_length())
     elif (size := _repeat_size(a, b)) is not None:
-        _spend(size)
+        spend(size)
 
 
-def guarded_mul(a: Any, b: Any) -> Any:
-    """`a * b`, refused before allocating when the result would be too long or too large."""
-    _check_mul(a, b)
-    return a * b
-
-
-def guarded_imul(a: Any, b: Any) -> Any:
-    """`a *= b` (in place for lists) with the limits of `guarded_mul`."""
-    _check_mul(a, b)
-    a *= b
-    return a
-
-
-def guarded_pow(a: Any, b: Any) -> Any:
-    """`a ** b`, refused when an integer result would exceed MAX_INT_BITS."""
+def check_pow(a: Any, b: Any) -> None:
+    """Refuse `a ** b` when an integer result would exceed MAX_INT_BITS."""
     if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
         _check_bits(b if b > MAX_INT_BITS else b * math.log2(abs(a)))
-    return a ** b
 
 
-def guarded_lshift(a: Any, b: Any) -> Any:
-    """`a << b`, refused when the result would exceed MAX_INT_BITS."""
+def check_lshift(a: Any, b: Any) -> None:
+    """Refuse `a << b` when the result would exceed MAX_INT_BITS."""
     if isinstance(a, int) and isinstance(b, int) and a and b > 0:
         _check_bits(a.bit_length() + b)
-    return a << b
 
 
-def guarded_add(a: Any, b: Any) -> Any:
-    """`a + b`, refused when a concatenation would be too long; concatenations count as work."""
-    if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
+def check_add(a: Any, b: Any) -> None:
+    """Refuse `a + b` (or `a += b`) building too long a sequence; count what it builds."""
+    grows = isinstance(b, _SEQUENCES) or isinstance(a, list) and hasattr(b, "__len__")  # list += any sized
+    if isinstance(a, _SEQUENCES) and grows:
         size = len(a) + len(b)
         if size > MAX_SEQUENCE:
-            raise _too_long(size)
-        _spend(size)
-    return a + b
+            raise too_long(size)
+        spend(size)
 
 
-def guarded_iadd(a: Any, b: Any) -> Any:
-    """`a += b` (in place for lists) with the limits of `guarded_add`."""
-    if isinstance(a, _SEQUENCES) and hasattr(b, "__len__"):
-        size = len(a) + len(b)
-        if size > MAX_SEQUENCE:
-            raise _too_long(size)
-        _spend(size)
-    a += b
-    return a
-
-
-def guarded_mod(a: Any, b: Any) -> Any:
-    """`a % b` for numbers; %-formatting of strings is refused (it can pad without limit)."""
-    if isinstance(a, (str, bytes)):
-        raise ExpressionFailed("'%' formatting of text is not available; use an f-string")
-    return a % b
-
-
-def guarded_iter(value: Any) -> Iterable[Any]:
+def count_steps(value: Any) -> Iterable[Any]:
     """The iterable of a loop or comprehension: each step counts as work; lists stop at their start length."""
     if isinstance(value, list):
         size = len(value)
-        _spend(size)
+        spend(size)
         return itertools.islice(value, size)
     if isinstance(value, _IMMUTABLE_OR_GUARDED):
-        _spend(len(value))
+        spend(len(value))
         return value
     return _counted(iter(value))
 
@@ -194,27 +167,11 @@ def _counted(items: Iterator[Any]) -> Iterator[Any]:
         yield item
 
 
-def guarded_size(value: Any) -> Any:
-    """Count the size of a value just built (call result, slice, f-string) as work."""
+def count_size(value: Any) -> Any:
+    """Count the size of a value just built (call result, slice, f-string, unpacking) as work."""
     if isinstance(value, _MEASURED):
-        _spend(len(value))
+        spend(len(value))
     return value
-
-
-def guarded_call(obj: Any, name: str, /, *args: Any, **kwargs: Any) -> Any:
-    """`obj.name(*args, **kwargs)` for an allowlisted method; what it builds counts as work."""
-    if name not in ALLOWED_ATTRIBUTES:
-        raise ExpressionFailed(f"the method '.{name}()' is not available")
-    if name in _GROWING_METHODS and args and hasattr(args[0], "__len__"):
-        _spend(len(args[0]))
-    return guarded_size(getattr(obj, name)(*args, **kwargs))
-
-
-GUARDS: dict[str, Callable[..., Any]] = {
-    "_g_mul": guarded_mul, "_g_imul": guarded_imul, "_g_pow": guarded_pow, "_g_lshift": guarded_lshift,
-    "_g_add": guarded_add, "_g_iadd": guarded_iadd, "_g_mod": guarded_mod, "_g_iter": guarded_iter,
-    "_g_size": guarded_size, "_g_call": guarded_call,
-}
 
 
 # -- safe builtins ----------------------------------------------------------------------------------
@@ -237,9 +194,21 @@ def safe_sum(values: Iterable[Any], start: Any = 0) -> Any:
     return sum(values, start)
 
 
+def _scanning(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a builtin that walks its one argument, so the walk counts as work."""
+    def scan(*args: Any, **kwargs: Any) -> Any:
+        if len(args) == 1 and hasattr(args[0], "__len__"):
+            spend(len(args[0]))
+        return fn(*args, **kwargs)
+    scan.__name__ = scan.__qualname__ = fn.__name__
+    scan.__doc__ = fn.__doc__
+    return scan
+
+
 SAFE_BUILTINS: dict[str, Any] = {
-    "len": len, "min": min, "max": max, "sum": safe_sum, "abs": abs, "round": round, "sorted": sorted,
-    "any": any, "all": all, "int": int, "float": float, "str": str, "bool": bool, "list": list,
+    "len": len, "min": _scanning(min), "max": _scanning(max), "sum": _scanning(safe_sum), "abs": abs,
+    "round": round, "sorted": _scanning(sorted), "any": _scanning(any), "all": _scanning(all), "int": int,
+    "float": float, "str": str, "bool": bool, "list": list,
     "dict": dict, "set": set, "tuple": tuple, "enumerate": enumerate, "zip": zip, "range": safe_range,
     "reversed": reversed,
 }
@@ -331,11 +300,11 @@ def days_between(start: Any, end: Any) -> int:
 
 def join(separator: str, items: Iterable[Any]) -> str:
     """separator.join(str(item) ...) refused when the text would exceed MAX_SEQUENCE characters."""
-    parts = [str(item) for item in guarded_iter(items)]
+    parts = [str(item) for item in count_steps(items)]
     size = sum(map(len, parts)) + len(str(separator)) * max(len(parts) - 1, 0)
     if size > MAX_SEQUENCE:
-        raise _too_long(size)
-    _spend(size)
+        raise too_long(size)
+    spend(size)
     return str(separator).join(parts)
 
 

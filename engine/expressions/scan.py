@@ -144,35 +144,43 @@ def _dmn_sites(table: Any) -> Iterator[_Site]:
         yield _Site("DMN input expression", item.expression, detail=f"input '{label}'")
         if _is_safe(item.expression):
             usable.add(item.expression)
-    recorder = _Recorder()
-    task = SimpleNamespace(workflow=SimpleNamespace(script_engine=recorder), data={})
     for rule in table.rules:
         for entry in rule.inputEntries:
-            label = entry.input.label or entry.input.name or entry.input.id
-            detail = f"rule {rule.row_number}, input '{label}'"
-            input_expr = entry.input.expression
-            if input_expr not in usable:
-                input_expr = _DMN_INPUT_PLACEHOLDER
-            for text in entry.lhs:
-                if text is None:
-                    continue
-                recorder.seen.clear()
-                try:
-                    DMNEngine(table).evaluate(input_expr, text, task)
-                except UnsafeExpression as exc:
-                    reason = str(exc.details.get("reason", exc.message))
-                    yield _Site("DMN input entry", reason, "note", detail)
-                    continue
-                except SyntaxError as exc:
-                    yield _Site("DMN input entry", f"syntax error: {exc.msg}", "note", detail)
-                    continue
-                for source in recorder.seen:
-                    if source != input_expr:
-                        yield _Site("DMN input entry", source, detail=detail)
+            column = entry.input
+            expression = column.expression if column.expression in usable else _DMN_INPUT_PLACEHOLDER
+            detail = f"rule {rule.row_number}, input '{column.label or column.name or column.id}'"
+            for text in (t for t in entry.lhs if t is not None):
+                yield from _entry_sites(table, expression, text, detail)
         for out in rule.outputEntries:
             if out.text:
                 label = out.output.label or out.output.name or out.output.id
                 yield _Site("DMN output entry", out.text, detail=f"rule {rule.row_number}, output '{label}'")
+
+
+def _entry_sites(table: Any, input_expr: str, text: str, detail: str) -> Iterator[_Site]:
+    """Let Spiff's own DMNEngine build the strings it would evaluate for one input entry, and check them."""
+    recorder = _Recorder()
+    task = SimpleNamespace(workflow=SimpleNamespace(script_engine=recorder), data={})
+    try:
+        DMNEngine(table).evaluate(input_expr, text, task)
+    except UnsafeExpression as exc:
+        yield _Site("DMN input entry", str(exc.details.get("reason", exc.message)), "note", detail)
+        return
+    except SyntaxError as exc:
+        yield _Site("DMN input entry", f"syntax error: {exc.msg}", "note", detail)
+        return
+    for source in recorder.seen:
+        if source == input_expr + text and _glued(input_expr, text):
+            yield _Site("DMN input entry", f"SpiffWorkflow joins the input and this entry without a space "
+                        f"({source!r}); start the entry with a space or use '?', e.g. '? {text.strip()}'",
+                        "note", detail)
+        elif source != input_expr:
+            yield _Site("DMN input entry", source, detail=detail)
+
+
+def _glued(left: str, right: str) -> bool:
+    return bool(left) and bool(right) and (left[-1].isalnum() or left[-1] == "_") \
+        and (right[0].isalnum() or right[0] == "_")
 
 
 def _is_safe(source: str) -> bool:
