@@ -45,12 +45,13 @@ class FixedClock:
         return self._now
 
 
-_active: ContextVar[Clock] = ContextVar("fagflyt_clock", default=SystemClock())
+_SYSTEM = SystemClock()
+_active: ContextVar[Clock | None] = ContextVar("fagflyt_clock", default=None)
 
 
 def active_clock() -> Clock:
-    """Return the clock of the engine call running in this thread."""
-    return _active.get()
+    """Return the clock of the engine call running in this thread (the system clock outside calls)."""
+    return _active.get() or _SYSTEM
 
 
 @contextmanager

@@ -67,9 +67,7 @@ def _check_container(container: etree._Element, filename: str | None) -> list[Pr
 
 
 def _is_terminal_ok(el: etree._Element) -> bool:
-    if _local(el) == "subProcess" and el.get("triggeredByEvent") == "true":
-        return True
-    return False
+    return _local(el) == "subProcess" and el.get("triggeredByEvent") == "true"
 
 
 def _reach(starts: list[str], edges: dict[str, list[str]]) -> set[str]:

@@ -107,7 +107,8 @@ class _Checker(ast.NodeVisitor):
         if type(node) not in _ALLOWED_NODES:
             name = type(node).__name__
             construct = _CONSTRUCTS.get(name, name)
-            raise _Refused(f"'{construct}' is not allowed in expressions or scripts", node, construct, self.line)
+            reason = f"'{construct}' is not allowed in expressions or scripts"
+            raise _Refused(reason, node, construct, self.line)
         super().generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:

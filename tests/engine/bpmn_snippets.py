@@ -43,7 +43,8 @@ def chain(*nodes: str, pid: str = "p", name: str = "Test process") -> str:
 
 def script_task(task_id: str, script: str, name: str = "Script") -> str:
     """A bpmn:scriptTask."""
-    return f'<bpmn:scriptTask id="{task_id}" name="{name}"><bpmn:script>{x(script)}</bpmn:script></bpmn:scriptTask>'
+    return (f'<bpmn:scriptTask id="{task_id}" name="{name}"><bpmn:script>{x(script)}</bpmn:script>'
+            "</bpmn:scriptTask>")
 
 
 def task_with_scripts(task_id: str, pre: str | None = None, post: str | None = None, name: str = "Task",
@@ -51,13 +52,15 @@ def task_with_scripts(task_id: str, pre: str | None = None, post: str | None = N
     """A task with spiffworkflow pre- and post-scripts."""
     ext = (f"<spiffworkflow:preScript>{x(pre)}</spiffworkflow:preScript>" if pre is not None else "") + \
         (f"<spiffworkflow:postScript>{x(post)}</spiffworkflow:postScript>" if post is not None else "")
-    return f'<bpmn:{tag} id="{task_id}" name="{name}"><bpmn:extensionElements>{ext}</bpmn:extensionElements></bpmn:{tag}>'
+    return (f'<bpmn:{tag} id="{task_id}" name="{name}"><bpmn:extensionElements>{ext}</bpmn:extensionElements>'
+            f"</bpmn:{tag}>")
 
 
 def timer_event(event_id: str, expression: str, kind: str = "timeDuration", name: str = "Wait") -> str:
     """An intermediate catch event with a timer."""
-    return (f'<bpmn:intermediateCatchEvent id="{event_id}" name="{name}"><bpmn:timerEventDefinition id="{event_id}_def">'
-            f'<bpmn:{kind}>{x(expression)}</bpmn:{kind}></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>')
+    return (f'<bpmn:intermediateCatchEvent id="{event_id}" name="{name}">'
+            f'<bpmn:timerEventDefinition id="{event_id}_def"><bpmn:{kind}>{x(expression)}</bpmn:{kind}>'
+            "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>")
 
 
 def service_task(task_id: str, operator: str, params: dict[str, str], result: str = "result",
@@ -81,8 +84,8 @@ def gateway_process(condition: str, pid: str = "p") -> str:
     """start -> exclusive gateway 'Adult?' -> (condition) adult | (default) minor -> end."""
     return (f'<bpmn:process id="{pid}" isExecutable="true"><bpmn:startEvent id="start"/>'
             '<bpmn:exclusiveGateway id="gw" name="Adult?" default="f_minor"/>'
-            '<bpmn:scriptTask id="adult" name="Adult"><bpmn:script>branch = "adult"</bpmn:script></bpmn:scriptTask>'
-            '<bpmn:scriptTask id="minor" name="Minor"><bpmn:script>branch = "minor"</bpmn:script></bpmn:scriptTask>'
+            + script_task("adult", 'branch = "adult"', "Adult")
+            + script_task("minor", 'branch = "minor"', "Minor") +
             '<bpmn:endEvent id="end"/>'
             '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="gw"/>'
             f'<bpmn:sequenceFlow id="f_adult" sourceRef="gw" targetRef="adult">'

@@ -1,4 +1,4 @@
-"""The expression checker and SafeEnvironment: ordinary expressions work, refused constructs say why and where."""
+"""The checker and SafeEnvironment: ordinary expressions work; refused constructs say what and where."""
 
 from __future__ import annotations
 

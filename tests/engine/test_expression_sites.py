@@ -1,4 +1,4 @@
-"""scan_specs finds every expression site SpiffWorkflow 3.2.0 evaluates; SafeScriptEngine guards them at run time."""
+"""scan_specs finds every site SpiffWorkflow 3.2.0 evaluates; SafeScriptEngine guards them at run time."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from SpiffWorkflow.util.task import TaskState
 from engine.context import CallContext, engine_call
 from engine.errors import UnsafeExpression
 from engine.expressions import SafeScriptEngine, ServiceCall, ServiceRegistry, scan_specs
-
 from tests.engine.bpmn_snippets import (
     business_rule_task,
     chain,
@@ -62,7 +61,8 @@ def test_clean_definition_has_no_problems():
 
 
 def test_script_task():
-    problem = only(scan(chain(script_task("calc", f"ok = 1\nx = {UNSAFE}", name="Calculate"))), "script", "calc")
+    problems = scan(chain(script_task("calc", f"ok = 1\nx = {UNSAFE}", name="Calculate")))
+    problem = only(problems, "script", "calc")
     assert problem.element_name == "Calculate" and problem.line == 2 and "__import__" in problem.message
 
 
@@ -105,7 +105,8 @@ def test_multi_instance_expressions(kwargs, site):
 
 
 def test_multi_instance_data_names_must_be_identifiers():
-    problem = only(scan(chain(multi_instance("sign", data_input="parties", item="_party"))), "loop data", "sign")
+    problems = scan(chain(multi_instance("sign", data_input="parties", item="_party")))
+    problem = only(problems, "loop data", "sign")
     assert "'_party' is not a usable data name" in problem.message
 
 
@@ -154,7 +155,8 @@ def test_service_task_parameter():
 
 
 def test_task_property_evaluated_by_the_engine():
-    user_task = ('<bpmn:userTask id="approve" name="Approve"><bpmn:extensionElements><spiffworkflow:properties>'
+    user_task = ('<bpmn:userTask id="approve" name="Approve">'
+                 "<bpmn:extensionElements><spiffworkflow:properties>"
                  f'<spiffworkflow:property name="dueDate" value="{x(UNSAFE)}"/>'
                  '<spiffworkflow:property name="formKey" value="approval"/>'
                  "</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>")
@@ -162,11 +164,13 @@ def test_task_property_evaluated_by_the_engine():
 
 
 def test_signal_payload_and_conditional_event_and_loop_condition():
-    signal = ('<bpmn:signal id="sig" name="cancelled"><bpmn:extensionElements><spiffworkflow:payloadExpression>'
+    signal = ('<bpmn:signal id="sig" name="cancelled">'
+              "<bpmn:extensionElements><spiffworkflow:payloadExpression>"
               f"{x(UNSAFE)}</spiffworkflow:payloadExpression></bpmn:extensionElements></bpmn:signal>")
     throw = ('<bpmn:intermediateThrowEvent id="cancel" name="Cancel">'
              '<bpmn:signalEventDefinition id="sd" signalRef="sig"/></bpmn:intermediateThrowEvent>')
-    conditional = ('<bpmn:intermediateCatchEvent id="until_ready" name="Until ready"><bpmn:conditionalEventDefinition>'
+    conditional = ('<bpmn:intermediateCatchEvent id="until_ready" name="Until ready">'
+                   "<bpmn:conditionalEventDefinition>"
                    f"<bpmn:condition>{x(UNSAFE)}</bpmn:condition></bpmn:conditionalEventDefinition>"
                    "</bpmn:intermediateCatchEvent>")
     loop = ('<bpmn:task id="repeat" name="Repeat"><bpmn:standardLoopCharacteristics>'
@@ -178,7 +182,7 @@ def test_signal_payload_and_conditional_event_and_loop_condition():
 
 def test_subprocesses_are_scanned():
     sub = ('<bpmn:subProcess id="sub" name="Sub"><bpmn:startEvent id="s0"/>'
-           f'<bpmn:scriptTask id="inner" name="Inner"><bpmn:script>{x(UNSAFE)}</bpmn:script></bpmn:scriptTask>'
+           + script_task("inner", UNSAFE, "Inner") +
            '<bpmn:endEvent id="s1"/><bpmn:sequenceFlow id="sf0" sourceRef="s0" targetRef="inner"/>'
            '<bpmn:sequenceFlow id="sf1" sourceRef="inner" targetRef="s1"/></bpmn:subProcess>')
     problem = only(scan(chain(sub)), "script", "inner")
@@ -220,7 +224,8 @@ def _run_manual_tasks(wf: BpmnWorkflow) -> None:
 
 def test_unscanned_unsafe_script_fails_at_run_time_and_does_nothing(tmp_path):
     flag = tmp_path / "pwned"
-    doc = definitions(chain(script_task("evil", f"__import__('pathlib').Path({str(flag)!r}).touch()", name="Evil")))
+    attack = f"__import__('pathlib').Path({str(flag)!r}).touch()"
+    doc = definitions(chain(script_task("evil", attack, name="Evil")))
     control = BpmnWorkflow(*parse(doc), script_engine=PythonScriptEngine())
     control.do_engine_steps()
     assert flag.exists()  # Spiff's own engine runs it: the test below can fail
@@ -235,7 +240,8 @@ def test_unscanned_unsafe_script_fails_at_run_time_and_does_nothing(tmp_path):
 
 
 def test_unscanned_unsafe_condition_fails_at_run_time():
-    wf = BpmnWorkflow(*parse(definitions(gateway_process(f"{UNSAFE} == 0"))), script_engine=SafeScriptEngine())
+    spec, subs = parse(definitions(gateway_process(f"{UNSAFE} == 0")))
+    wf = BpmnWorkflow(spec, subs, script_engine=SafeScriptEngine())
     with pytest.raises(WorkflowTaskException) as caught:
         wf.do_engine_steps()
     assert isinstance(caught.value.exception, UnsafeExpression)
@@ -291,7 +297,8 @@ def test_safe_workflow_with_script_condition_dmn_and_service_completes(born, gua
 
 
 def test_unknown_service_operator_is_named():
-    wf = BpmnWorkflow(*parse(definitions(chain(service_task("s", "no_such_op", {})))), script_engine=SafeScriptEngine())
+    spec, subs = parse(definitions(chain(service_task("s", "no_such_op", {}))))
+    wf = BpmnWorkflow(spec, subs, script_engine=SafeScriptEngine())
     with pytest.raises(WorkflowTaskException, match="'no_such_op' is not registered"):
         wf.do_engine_steps()
 
@@ -306,7 +313,8 @@ def test_failing_service_handler_keeps_its_exception():
                       script_engine=SafeScriptEngine(services))
     with pytest.raises(WorkflowTaskException, match="register is down") as caught:
         wf.do_engine_steps()
-    assert isinstance(caught.value.exception, LookupError) and caught.value.__cause__ is caught.value.exception
+    assert isinstance(caught.value.exception, LookupError)
+    assert caught.value.__cause__ is caught.value.exception
     assert wf.get_next_task(spec_name="s").state == TaskState.ERROR
 
 
