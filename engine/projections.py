@@ -7,7 +7,7 @@ a typical call inserts the new task rows and touches nothing else.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -72,9 +72,11 @@ class InstanceRef:
 class ProjectionWriter:
     """Writes the ready tasks, timers, subscriptions and case fields of one instance."""
 
-    def __init__(self, role_of: RoleResolver = default_role, summary_fields: Sequence[str] = ()) -> None:
+    def __init__(self, role_of: RoleResolver = default_role,
+                 summary_fields: Sequence[str] | Mapping[str, str] = ()) -> None:
         self.role_of = role_of
-        self.summary_fields = tuple(summary_fields)
+        fields = summary_fields if isinstance(summary_fields, Mapping) else {n: n for n in summary_fields}
+        self.summary_fields = {name: tuple(path.split(".")) for name, path in fields.items()}
 
     def snapshot(self, wf: BpmnWorkflow, evaluate: Evaluate) -> Snapshot:
         """Read the ready and waiting sets of a workflow."""
@@ -132,30 +134,45 @@ class ProjectionWriter:
             session.execute(insert(MessageSubscription), subs)
 
     def write_case(self, session: Session, case_id: int, previous: dict[str, Any], wf: BpmnWorkflow,
-                   instance_status: str, now: datetime) -> tuple[dict[str, Any], str | None]:
+                   instance_status: str, now: datetime, case_status: str = "open") -> tuple[dict[str, Any], str | None]:
         """Update the case's current step, summary fields and status; return the summary and any new status."""
-        values: dict[str, Any] = {"current_step": _current_step(wf), "updated_at": now}
+        values: dict[str, Any] = {"updated_at": now}
         data = _current_data(wf) if self.summary_fields else {}
         summary = dict(previous or {})
-        for name in self.summary_fields:
-            if name in data and data[name] not in (None, ""):
-                summary[name] = _plain(data[name])
+        for name, path in self.summary_fields.items():
+            value = _lookup(data, path)
+            if value not in (None, ""):
+                summary[name] = _plain(value)
         if summary != (previous or {}):
             values["summary"] = summary
             session.execute(delete(CaseField).where(CaseField.case_id == case_id))
             session.execute(insert(CaseField), [dict(case_id=case_id, name=k, value=str(v)[:300])
                                                 for k, v in summary.items()])
-        if len(values) == 2 and instance_status == "running":
-            session.connection().execute(statements.UPDATE_CASE_STEP, {"case_id": case_id, "now": now,
-                                                                       "current_step": values["current_step"]})
-            return summary, None
-        if instance_status in ("completed", "cancelled"):
+        if instance_status == "running":
+            values["current_step"] = _current_step(wf)
+            if case_status in ("closed", "cancelled"):
+                values.update(status="open", closed_at=None)
+            if len(values) == 2:
+                session.connection().execute(statements.UPDATE_CASE_STEP, {"case_id": case_id, "now": now,
+                                                                           "current_step": values["current_step"]})
+                return summary, None
+        else:
             still_open = session.scalar(select(ProcessInstance.id).where(
                 ProcessInstance.case_id == case_id, ProcessInstance.status == "running").limit(1))
             if still_open is None:
-                values.update(status="closed" if instance_status == "completed" else "cancelled", closed_at=now)
+                values.update(current_step="", closed_at=now,
+                              status="closed" if instance_status == "completed" else "cancelled")
         session.execute(update(Case).where(Case.id == case_id).values(**values))
         return summary, values.get("status")
+
+
+def _lookup(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = data
+    for part in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
 
 
 def _uuid(task_id: str) -> Any:

@@ -52,7 +52,8 @@ class CaseEngine:
 
     def __init__(self, db: Database | Engine | str, *, clock: Clock | None = None,
                  services: ServiceRegistry | None = None, helpers: dict[str, Callable[..., Any]] | None = None,
-                 role_of: RoleResolver = default_role, summary_fields: Sequence[str] = (),
+                 role_of: RoleResolver = default_role,
+                 summary_fields: Sequence[str] | Mapping[str, str] = (),
                  definition_checks: Sequence[DefinitionCheck] = ()) -> None:
         spiff_defects.apply_all()
         if isinstance(db, str):

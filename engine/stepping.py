@@ -103,14 +103,27 @@ class Stepper:
         return self.script_engine.evaluate(task, expression)
 
     def start(self, session: Session, case_id: int, summary: dict[str, Any], definition: Definition,
-              data: dict[str, Any] | None, actor: str, now: datetime, depth: int = 0) -> Loaded:
-        """Start an instance of `definition` in a case, run it to its first wait and save it."""
+              data: dict[str, Any] | None, actor: str, now: datetime, depth: int = 0,
+              message: str | None = None) -> Loaded:
+        """Start an instance of `definition` in a case, run it to its first wait and save it.
+
+        With `message`, the instance begins at its message start event for that message, with `data` as
+        the message's payload.
+        """
         spec, subs = self.deployer.specs_for(session, definition)
         wf = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
-        if data:
+        if data and message is None:
             for task in wf.get_tasks(state=TaskState.READY):
                 task.set_data(**deepcopy(data))
         wf.do_engine_steps()
+        if message is not None:
+            starter = next((t for t in wf.get_tasks(state=TaskState.WAITING)
+                            if getattr(t.task_spec, "event_definition", None) is not None
+                            and getattr(t.task_spec.event_definition, "name", None) == message), None)
+            if starter is None:
+                raise NotFound(f"{definition.key} does not start with the message {message!r}")
+            wf.send_event(BpmnEvent(starter.task_spec.event_definition, deepcopy(data or {}), {}))
+            wf.do_engine_steps()
         instance_id = session.execute(insert(ProcessInstance).values(
             case_id=case_id, definition_id=definition.id, process_key=definition.key, status="running",
             suspended=False, state="", serializer_version=self.serializer.version, lock_version=0,
@@ -149,11 +162,11 @@ class Stepper:
                                    "Reload and try again.")
             loaded.state, loaded.lock_version, loaded.status = state, loaded.lock_version + 1, status
         self.projections.write(session, loaded.ref, wf, before, now, self.evaluate)
-        loaded.case_summary, case_status = self.projections.write_case(session, loaded.case_id,
-                                                                       loaded.case_summary, wf, status, now)
-        loaded.case_status = case_status or loaded.case_status
         for event in wf.get_events():
             self.route(session, loaded, event, actor, now, depth + 1)
+        loaded.case_summary, case_status = self.projections.write_case(
+            session, loaded.case_id, loaded.case_summary, wf, status, now, loaded.case_status)
+        loaded.case_status = case_status or loaded.case_status
 
     def route(self, session: Session, source: Loaded, event: BpmnEvent, actor: str, now: datetime,
               depth: int) -> None:
@@ -166,7 +179,8 @@ class Stepper:
         for target in starters:
             audit(session, source.case_id, source.id, actor, "message_sent", now,
                   detail=f"{definition.name} → {target.key}")
-            self.start(session, source.case_id, source.case_summary, target, json_safe(payload), actor, now, depth)
+            self.start(session, source.case_id, source.case_summary, target, json_safe(payload), actor, now, depth,
+                       message=definition.name)
         if starters:
             return
         waiting = session.scalars(select(MessageSubscription).where(

@@ -10,64 +10,14 @@ from types import CodeType
 from typing import Any, Literal
 
 from ..errors import ExpressionFailed, UnsafeExpression
-from .library import (
-    ALLOWED_ATTRIBUTES,
-    MAX_AST_DEPTH,
-    MAX_AST_NODES,
-    MAX_COMPREHENSION_FORS,
-    MAX_COMPREHENSION_NESTING,
-    MAX_FORMAT_SPEC,
-    MAX_LOOP_NESTING,
-    MAX_SOURCE_CHARS,
-    check_add,
-    check_lshift,
-    check_mul,
-    check_pow,
-    safe_range,
-)
+from . import library as lib
 
 Mode = Literal["eval", "exec"]
-
-DENIED_NAMES = frozenset({
-    "eval", "exec", "compile", "open", "getattr", "setattr", "delattr", "hasattr", "globals", "locals",
-    "vars", "dir", "type", "object", "breakpoint", "input", "help", "memoryview", "bytearray", "super",
-    "classmethod", "staticmethod", "property", "exit", "quit", "print", "iter", "next", "format",
-    "callable", "id", "isinstance", "issubclass", "map", "filter", "aiter", "anext", "license",
-    "copyright", "credits", "reload", "import_module", "os", "sys", "subprocess", "builtins",
-})
-
-_ALLOWED_NODES = frozenset({
-    ast.Expression, ast.Module, ast.Assign, ast.AugAssign, ast.For, ast.If, ast.Pass, ast.Break,
-    ast.Continue, ast.Expr, ast.Delete, ast.Assert, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp,
-    ast.Dict, ast.Set, ast.List, ast.Tuple, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
-    ast.Compare, ast.Call, ast.Constant, ast.Attribute, ast.Subscript, ast.Slice, ast.Starred, ast.Name,
-    ast.JoinedStr, ast.FormattedValue, ast.comprehension, ast.keyword, ast.Load, ast.Store, ast.Del,
-    ast.And, ast.Or, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.LShift,
-    ast.RShift, ast.BitOr, ast.BitXor, ast.BitAnd, ast.UAdd, ast.USub, ast.Not, ast.Invert, ast.Eq,
-    ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn,
-})
-
-_CONSTRUCTS: dict[str, str] = {
-    "Import": "import", "ImportFrom": "import", "FunctionDef": "def", "AsyncFunctionDef": "def",
-    "Lambda": "lambda", "ClassDef": "class", "While": "while", "Try": "try", "TryStar": "try",
-    "With": "with", "AsyncWith": "with", "Raise": "raise", "Global": "global", "Nonlocal": "nonlocal",
-    "Yield": "yield", "YieldFrom": "yield", "Await": "await", "AsyncFor": "async for", "Return": "return",
-    "NamedExpr": ":=", "Match": "match", "AnnAssign": "annotated assignment",
-    "MatMult": "@",
-}
-
-_HINTS = {
-    "format": "use an f-string", "format_map": "use an f-string", "join": "use join(separator, items)",
-    "replace": "it can build very large text", "ljust": "it can build very large text",
-    "rjust": "it can build very large text", "center": "it can build very large text",
-    "zfill": "it can build very large text", "expandtabs": "it can build very large text",
-}
 
 _BINOP_GUARDS = {ast.Mult: "_g_mul", ast.Pow: "_g_pow", ast.LShift: "_g_lshift", ast.Add: "_g_add",
                  ast.Mod: "_g_mod"}
 _AUG_GUARDS = {ast.Mult: "_g_imul", ast.Pow: "_g_pow", ast.LShift: "_g_lshift", ast.Add: "_g_iadd",
                ast.Mod: "_g_mod"}
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class _Refused(Exception):
@@ -83,10 +33,11 @@ def _measure(tree: ast.AST) -> None:
     while stack:
         node, depth = stack.pop()
         count += 1
-        if count > MAX_AST_NODES:
-            raise _Refused(f"the code is too long (over {MAX_AST_NODES:,} syntax elements)", node, "size")
-        if depth > MAX_AST_DEPTH:
-            raise _Refused(f"the code is nested too deeply (over {MAX_AST_DEPTH} levels)", node, "nesting")
+        if count > lib.MAX_AST_NODES:
+            raise _Refused(f"the code is too long (over {lib.MAX_AST_NODES:,} parts)", node, "size")
+        if depth > lib.MAX_AST_DEPTH:
+            raise _Refused(f"the code is nested too deeply (over {lib.MAX_AST_DEPTH} levels)", node,
+                           "nesting")
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
@@ -104,9 +55,9 @@ class _Checker(ast.NodeVisitor):
         return super().visit(node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        if type(node) not in _ALLOWED_NODES:
+        if type(node) not in lib.ALLOWED_NODES:
             name = type(node).__name__
-            construct = _CONSTRUCTS.get(name, name)
+            construct = lib.CONSTRUCTS.get(name, name)
             reason = f"'{construct}' is not allowed in expressions or scripts"
             raise _Refused(reason, node, construct, self.line)
         super().generic_visit(node)
@@ -115,7 +66,7 @@ class _Checker(ast.NodeVisitor):
         if node.id.startswith("_"):
             raise _Refused(f"the name '{node.id}' is not allowed: names starting with '_' are reserved",
                            node, "private name")
-        if node.id in DENIED_NAMES:
+        if node.id in lib.DENIED_NAMES:
             raise _Refused(f"'{node.id}' is not available in expressions or scripts", node, "denied name")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
@@ -125,8 +76,8 @@ class _Checker(ast.NodeVisitor):
                            "reserved", node, "private attribute")
         if not isinstance(node.ctx, ast.Load):
             raise _Refused("assigning to or deleting attributes is not allowed", node, "attribute")
-        if node.attr not in ALLOWED_ATTRIBUTES:
-            hint = f" ({_HINTS[node.attr]})" if node.attr in _HINTS else ""
+        if node.attr not in lib.ALLOWED_ATTRIBUTES:
+            hint = f" ({lib.ATTRIBUTE_HINTS[node.attr]})" if node.attr in lib.ATTRIBUTE_HINTS else ""
             raise _Refused(f"the attribute '.{node.attr}' is not allowed{hint}", node, "attribute")
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -135,7 +86,7 @@ class _Checker(ast.NodeVisitor):
             raise _Refused("only named functions and methods can be called", node, "call")
         if isinstance(node.func, ast.Name) and node.func.id == "range" and not node.keywords:
             try:
-                safe_range(*[_fold(arg, self.folded) for arg in node.args])
+                lib.safe_range(*[_fold(arg, self.folded) for arg in node.args])
             except ExpressionFailed as exc:
                 raise _Refused(str(exc), node, "resource limit") from None
             except (_NotConstant, TypeError, ValueError):
@@ -162,21 +113,22 @@ class _Checker(ast.NodeVisitor):
 
     def visit_For(self, node: ast.For) -> None:
         self.loops += 1
-        if self.loops > MAX_LOOP_NESTING:
-            raise _Refused(f"'for' loops may be nested at most {MAX_LOOP_NESTING} deep", node, "loop nesting")
+        if self.loops > lib.MAX_LOOP_NESTING:
+            raise _Refused(f"'for' loops may be nested at most {lib.MAX_LOOP_NESTING} deep", node,
+                           "loop nesting")
         self.generic_visit(node)
         self.loops -= 1
 
     def _comprehension(self, node: ast.AST) -> None:
         generators = node.generators  # type: ignore[attr-defined]
-        if len(generators) > MAX_COMPREHENSION_FORS:
-            raise _Refused(f"a comprehension may have at most {MAX_COMPREHENSION_FORS} 'for' clauses",
+        if len(generators) > lib.MAX_COMPREHENSION_FORS:
+            raise _Refused(f"a comprehension may have at most {lib.MAX_COMPREHENSION_FORS} 'for' clauses",
                            node, "comprehension")
         if any(g.is_async for g in generators):
             raise _Refused("'async for' is not allowed", node, "async for")
         self.comprehensions += 1
-        if self.comprehensions > MAX_COMPREHENSION_NESTING:
-            raise _Refused(f"comprehensions may be nested at most {MAX_COMPREHENSION_NESTING} deep",
+        if self.comprehensions > lib.MAX_COMPREHENSION_NESTING:
+            raise _Refused(f"comprehensions may be nested at most {lib.MAX_COMPREHENSION_NESTING} deep",
                            node, "comprehension")
         self.generic_visit(node)
         self.comprehensions -= 1
@@ -188,9 +140,9 @@ class _Checker(ast.NodeVisitor):
         if spec is not None:
             parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
             text = "".join(p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str))
-            if len(parts) != 1 or not isinstance(parts[0], ast.Constant) or len(text) > MAX_FORMAT_SPEC:
+            if len(parts) != 1 or not isinstance(parts[0], ast.Constant) or len(text) > lib.MAX_FORMAT_SPEC:
                 raise _Refused(f"f-string format specs may only be short constants such as :.2f or :>5 (at "
-                               f"most {MAX_FORMAT_SPEC} characters)", node, "format spec")
+                               f"most {lib.MAX_FORMAT_SPEC} characters)", node, "format spec")
         self.visit(node.value)
 
 
@@ -198,32 +150,57 @@ class _NotConstant(Exception):
     pass
 
 
-_FOLDABLE = {ast.Add: (check_add, operator.add), ast.Mult: (check_mul, operator.mul),
-             ast.Pow: (check_pow, operator.pow), ast.LShift: (check_lshift, operator.lshift)}
+class _Sized:
+    """A constant text, list or tuple, folded by its length only (nothing is allocated)."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int) -> None:
+        if size > lib.MAX_SEQUENCE:
+            raise lib.too_long(size)
+        self.size = size
 
 
 def _fold(node: ast.AST, memo: dict[int, Any]) -> Any:
-    """Compute a constant subexpression with the guards, so limits are reported at deploy time."""
-    if id(node) in memo:
-        return memo[id(node)]
-    try:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bytes)):
-            value = node.value
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            value = -_fold(node.operand, memo)
-        elif isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) <= 16:
-            value = [_fold(e, memo) for e in node.elts]
-        elif isinstance(node, ast.BinOp) and type(node.op) in _FOLDABLE:
-            check, apply = _FOLDABLE[type(node.op)]
-            left, right = _fold(node.left, memo), _fold(node.right, memo)
+    """Fold a constant subexpression (numbers by value, sequences by length) so limits show at deploy time."""
+    if id(node) not in memo:
+        try:
+            memo[id(node)] = _fold_one(node, memo)
+        except (TypeError, ValueError, ArithmeticError):
+            raise _NotConstant from None
+    return memo[id(node)]
+
+
+def _fold_one(node: ast.AST, memo: dict[int, Any]) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+        return _Sized(len(node.value))
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return node.value
+    if isinstance(node, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in node.elts):
+        return _Sized(len(node.elts))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_fold(node.operand, memo)
+    if not isinstance(node, ast.BinOp):
+        raise _NotConstant
+    left, right = _fold(node.left, memo), _fold(node.right, memo)
+    sized = [v for v in (left, right) if isinstance(v, _Sized)]
+    if isinstance(node.op, ast.Add) and len(sized) == 2:
+        return _Sized(left.size + right.size)
+    if isinstance(node.op, ast.Mult) and len(sized) == 1:
+        count = right if sized[0] is left else left
+        return _Sized(sized[0].size * max(count, 0))
+    if sized:
+        raise _NotConstant
+    for op, check, apply in _NUMERIC:
+        if isinstance(node.op, op):
             check(left, right)
-            value = apply(left, right)
-        else:
-            raise _NotConstant
-    except (TypeError, ValueError, ArithmeticError):
-        raise _NotConstant from None
-    memo[id(node)] = value
-    return value
+            return apply(left, right)
+    raise _NotConstant
+
+
+_NUMERIC = ((ast.Mult, lib.check_mul, operator.mul), (ast.Pow, lib.check_pow, operator.pow),
+            (ast.LShift, lib.check_lshift, operator.lshift), (ast.Add, lambda a, b: None, operator.add),
+            (ast.Sub, lambda a, b: None, operator.sub))
 
 
 class _Rewriter(ast.NodeTransformer):
@@ -332,8 +309,8 @@ def check_source(source: str, mode: Mode = "eval", where: str = "") -> CodeType:
     if not isinstance(source, str):
         raise UnsafeExpression(f"{prefix}no expression or script was given", line=None, construct="empty",
                                reason="no expression or script was given")
-    if len(source) > MAX_SOURCE_CHARS:
-        reason = f"the code is too long ({len(source):,} characters; the limit is {MAX_SOURCE_CHARS:,})"
+    if len(source) > lib.MAX_SOURCE_CHARS:
+        reason = f"the code is too long ({len(source):,} characters; the limit is {lib.MAX_SOURCE_CHARS:,})"
         raise UnsafeExpression(f"{prefix}{reason}", line=None, construct="size", reason=reason)
     if mode == "eval":
         source = source.lstrip(" \t")  # as eval() itself does

@@ -1,8 +1,9 @@
-"""SafeEnvironment: Spiff's TaskDataEnvironment semantics, but only checked code runs, with safe builtins."""
+"""The run-time guards checked code calls, and SafeEnvironment: Spiff's TaskDataEnvironment, made safe."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
@@ -12,6 +13,8 @@ from .checker import check_source
 from .library import (
     ALLOWED_ATTRIBUTES,
     GROWING_METHODS,
+    IMMUTABLE_OR_GUARDED,
+    MEASURED,
     SAFE_BUILTINS,
     SAFE_HELPERS,
     SCANNED,
@@ -20,11 +23,34 @@ from .library import (
     check_lshift,
     check_mul,
     check_pow,
-    count_size,
-    count_steps,
     metered,
     spend,
 )
+
+
+def count_steps(value: Any) -> Iterable[Any]:
+    """The iterable of a loop or comprehension: each step counts as work; lists stop at their start length."""
+    if isinstance(value, list):
+        size = len(value)
+        spend(size)
+        return itertools.islice(value, size)
+    if isinstance(value, IMMUTABLE_OR_GUARDED):
+        spend(len(value))
+        return value
+    return _counted(iter(value))
+
+
+def _counted(items: Iterator[Any]) -> Iterator[Any]:
+    for item in items:
+        spend(1)
+        yield item
+
+
+def count_size(value: Any) -> Any:
+    """Count the size of a value just built (call result, slice, f-string, unpacking) as work."""
+    if isinstance(value, MEASURED):
+        spend(len(value))
+    return value
 
 
 # -- guards: checked code calls these (by their reserved `_g_` names) instead of the risky operators --

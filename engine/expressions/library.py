@@ -1,8 +1,8 @@
-"""Limits, the work budget, the run-time guards checked code calls, and the safe builtins and helpers."""
+"""Limits and allowlists, the work budget and size checks, and the safe builtins and helpers."""
 
 from __future__ import annotations
 
-import itertools
+import ast
 import math
 import re
 from calendar import monthrange
@@ -45,9 +45,41 @@ ALLOWED_ATTRIBUTES = frozenset({
     "endswith", "split", "rsplit", "splitlines", "find", "isdigit", "isalpha", "isalnum", "isspace",
 })
 
+DENIED_NAMES = frozenset({
+    "eval", "exec", "compile", "open", "getattr", "setattr", "delattr", "hasattr", "globals", "locals",
+    "vars", "dir", "type", "object", "breakpoint", "input", "help", "memoryview", "bytearray", "super",
+    "classmethod", "staticmethod", "property", "exit", "quit", "print", "iter", "next", "format",
+    "callable", "id", "isinstance", "issubclass", "map", "filter", "aiter", "anext", "license",
+    "copyright", "credits", "reload", "import_module", "os", "sys", "subprocess", "builtins",
+})
+
+ALLOWED_NODES = frozenset({
+    ast.Expression, ast.Module, ast.Assign, ast.AugAssign, ast.For, ast.If, ast.Pass, ast.Break,
+    ast.Continue, ast.Expr, ast.Delete, ast.Assert, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp,
+    ast.Dict, ast.Set, ast.List, ast.Tuple, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+    ast.Compare, ast.Call, ast.Constant, ast.Attribute, ast.Subscript, ast.Slice, ast.Starred, ast.Name,
+    ast.JoinedStr, ast.FormattedValue, ast.comprehension, ast.keyword, ast.Load, ast.Store, ast.Del,
+    ast.And, ast.Or, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.LShift,
+    ast.RShift, ast.BitOr, ast.BitXor, ast.BitAnd, ast.UAdd, ast.USub, ast.Not, ast.Invert, ast.Eq,
+    ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn,
+})
+
+CONSTRUCTS: dict[str, str] = {
+    "Import": "import", "ImportFrom": "import", "FunctionDef": "def", "AsyncFunctionDef": "def",
+    "Lambda": "lambda", "ClassDef": "class", "While": "while", "Try": "try", "TryStar": "try",
+    "With": "with", "AsyncWith": "with", "Raise": "raise", "Global": "global", "Nonlocal": "nonlocal",
+    "Yield": "yield", "YieldFrom": "yield", "Await": "await", "AsyncFor": "async for", "Return": "return",
+    "NamedExpr": ":=", "Match": "match", "AnnAssign": "annotated assignment", "MatMult": "@",
+}
+
+ATTRIBUTE_HINTS = {
+    "format": "use an f-string", "format_map": "use an f-string", "join": "use join(separator, items)",
+    **dict.fromkeys(("replace", "ljust", "rjust", "center", "zfill", "expandtabs"), "it can build huge text"),
+}
+
 _SEQUENCES = (str, bytes, list, tuple)
-_MEASURED = (str, bytes, list, tuple, dict, set, frozenset)
-_IMMUTABLE_OR_GUARDED = (str, bytes, tuple, range, dict, set, frozenset,
+MEASURED = (str, bytes, list, tuple, dict, set, frozenset)
+IMMUTABLE_OR_GUARDED = (str, bytes, tuple, range, dict, set, frozenset,
                          type({}.keys()), type({}.values()), type({}.items()))
 GROWING_METHODS = frozenset({"extend", "update"})
 SCANNING_METHODS = frozenset({"count", "index", "find", "remove", "issubset", "issuperset", "union",
@@ -145,35 +177,6 @@ def check_add(a: Any, b: Any) -> None:
         spend(size)
 
 
-def count_steps(value: Any) -> Iterable[Any]:
-    """The iterable of a loop or comprehension: each step counts as work; lists stop at their start length."""
-    if isinstance(value, list):
-        size = len(value)
-        spend(size)
-        return itertools.islice(value, size)
-    if isinstance(value, _IMMUTABLE_OR_GUARDED):
-        spend(len(value))
-        return value
-    return _counted(iter(value))
-
-
-def _counted(items: Iterator[Any]) -> Iterator[Any]:
-    budget = _budget.get()
-    for item in items:
-        if budget is not None:
-            budget.left -= 1
-            if budget.left < 0:
-                raise _over_budget()
-        yield item
-
-
-def count_size(value: Any) -> Any:
-    """Count the size of a value just built (call result, slice, f-string, unpacking) as work."""
-    if isinstance(value, _MEASURED):
-        spend(len(value))
-    return value
-
-
 # -- safe builtins ----------------------------------------------------------------------------------
 def safe_range(*args: int) -> range:
     """range() refused above MAX_RANGE numbers."""
@@ -194,6 +197,13 @@ def safe_sum(values: Iterable[Any], start: Any = 0) -> Any:
     return sum(values, start)
 
 
+def safe_round(number: Any, ndigits: int | None = None) -> Any:
+    """round() with at most 30 digits either way (round(5, -10**7) alone takes seconds)."""
+    if ndigits is not None and isinstance(ndigits, int) and abs(ndigits) > 30:
+        raise ExpressionFailed("round() takes at most 30 digits")
+    return round(number, ndigits)
+
+
 def _scanning(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a builtin that walks its one argument, so the walk counts as work."""
     def scan(*args: Any, **kwargs: Any) -> Any:
@@ -207,9 +217,8 @@ def _scanning(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 SAFE_BUILTINS: dict[str, Any] = {
     "len": len, "min": _scanning(min), "max": _scanning(max), "sum": _scanning(safe_sum), "abs": abs,
-    "round": round, "sorted": _scanning(sorted), "any": _scanning(any), "all": _scanning(all), "int": int,
-    "float": float, "str": str, "bool": bool, "list": list,
-    "dict": dict, "set": set, "tuple": tuple, "enumerate": enumerate, "zip": zip, "range": safe_range,
+    "round": safe_round, "sorted": _scanning(sorted), "any": _scanning(any), "all": _scanning(all),
+    "int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict, "set": set, "tuple": tuple, "enumerate": enumerate, "zip": zip, "range": safe_range,
     "reversed": reversed,
 }
 
@@ -300,7 +309,8 @@ def days_between(start: Any, end: Any) -> int:
 
 def join(separator: str, items: Iterable[Any]) -> str:
     """separator.join(str(item) ...) refused when the text would exceed MAX_SEQUENCE characters."""
-    parts = [str(item) for item in count_steps(items)]
+    parts = [str(item) for item in items]
+    spend(len(parts))
     size = sum(map(len, parts)) + len(str(separator)) * max(len(parts) - 1, 0)
     if size > MAX_SEQUENCE:
         raise too_long(size)

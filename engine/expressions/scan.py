@@ -48,7 +48,7 @@ class _Site:
     timer: type | None = None         # the timer event definition class, for the ISO-8601 check
 
 
-def scan_specs(spec: Any, subprocess_specs: Mapping[str, Any]) -> list[Any]:
+def scan_specs(spec: Any, subprocess_specs: Mapping[str, Any]) -> list[Problem]:
     """Check every expression a process and its subprocesses can evaluate; one Problem per finding."""
     problems: list[Problem] = []
     for process in (spec, *subprocess_specs.values()):

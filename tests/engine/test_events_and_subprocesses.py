@@ -121,3 +121,22 @@ def test_dmn_decision_drives_the_gateway(driver, engine, age, titles):
     case = driver.start("decide", {"age": age})
     assert driver.titles(case.case_id) == titles
     assert engine.case(case.case_id).status == ("open" if titles else "closed")
+
+
+def test_a_thrown_message_starts_the_process_that_begins_with_it_in_the_same_case(driver, engine):
+    driver.deploy("approve.bpmn", "after_approval.bpmn")
+    case = driver.start("approve", {"thing": {"name": "Lærekontrakt 17"}})
+    after = driver.complete(case.case_id, "Decide")
+    assert [t.title for t in after.open_tasks] == ["Follow up the thing"]
+    instances = engine.instances(case.case_id)
+    assert [(i.process_key, i.status) for i in instances] == [("approve", "completed"), ("after_approval", "running")]
+    follow = engine.workflow(instances[1].id)
+    from SpiffWorkflow.util.task import TaskState
+
+    data = follow.get_tasks(state=TaskState.READY, manual=True)[0].data
+    assert data["approval"] == {"thing": {"name": "Lærekontrakt 17"}, "approved_by": "office"}
+    assert engine.case(case.case_id).status == "open"
+    driver.complete(case.case_id, "Follow up the thing")
+    assert engine.case(case.case_id).status == "closed"
+    actions = [h.action for h in engine.history(case.case_id)]
+    assert "message_sent" in actions and actions.count("process_started") == 2

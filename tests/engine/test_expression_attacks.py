@@ -141,6 +141,7 @@ def test_builtins_are_only_the_safe_ones(expr_env):
     ("[max(x) for i in range(10000)]", {"x": list(range(10_000))}),
     ("join(s, x)", {"s": "-" * 1000, "x": list(range(1000))}),
     ("sum(x, [])", {"x": [[1]] * 1000}),
+    ("round(5, -n)", {"n": 10**7}),
 ])
 def test_resource_attacks_with_data_fail_fast_without_allocating(expr_env, source, data):
     started = time.perf_counter()

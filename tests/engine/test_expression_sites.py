@@ -174,7 +174,8 @@ def test_signal_payload_and_conditional_event_and_loop_condition():
                    f"<bpmn:condition>{x(UNSAFE)}</bpmn:condition></bpmn:conditionalEventDefinition>"
                    "</bpmn:intermediateCatchEvent>")
     loop = ('<bpmn:task id="repeat" name="Repeat"><bpmn:standardLoopCharacteristics>'
-            f"<bpmn:loopCondition>{x(UNSAFE)}</bpmn:loopCondition></bpmn:standardLoopCharacteristics></bpmn:task>")
+            f"<bpmn:loopCondition>{x(UNSAFE)}</bpmn:loopCondition>"
+            "</bpmn:standardLoopCharacteristics></bpmn:task>")
     problems = scan(signal, chain(throw, conditional, loop))
     assert sorted((p.site, p.element_id) for p in problems) == [
         ("event condition", "until_ready"), ("loop condition", "repeat"), ("signal payload", "cancel")]
@@ -187,6 +188,13 @@ def test_subprocesses_are_scanned():
            '<bpmn:sequenceFlow id="sf1" sourceRef="inner" targetRef="s1"/></bpmn:subProcess>')
     problem = only(scan(chain(sub)), "script", "inner")
     assert problem.file == "test.bpmn"
+
+
+def test_ad_hoc_completion_condition():
+    adhoc = ('<bpmn:adHocSubProcess id="adhoc" name="Collect papers"><bpmn:task id="doc" name="Document"/>'
+             f"<bpmn:completionCondition>{x(UNSAFE)}</bpmn:completionCondition></bpmn:adHocSubProcess>")
+    problem = only(scan(chain(adhoc)), "completion condition", "adhoc")
+    assert problem.element_name == "Collect papers"
 
 
 # -- timers: constants must be ISO-8601 --------------------------------------------------------------

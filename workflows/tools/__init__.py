@@ -1,0 +1,1 @@
+"""Authoring tools for the shipped BPMN files (not used at run time)."""
