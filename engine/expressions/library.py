@@ -218,8 +218,8 @@ def _scanning(fn: Callable[..., Any]) -> Callable[..., Any]:
 SAFE_BUILTINS: dict[str, Any] = {
     "len": len, "min": _scanning(min), "max": _scanning(max), "sum": _scanning(safe_sum), "abs": abs,
     "round": safe_round, "sorted": _scanning(sorted), "any": _scanning(any), "all": _scanning(all),
-    "int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict, "set": set, "tuple": tuple, "enumerate": enumerate, "zip": zip, "range": safe_range,
-    "reversed": reversed,
+    "int": int, "float": float, "str": str, "bool": bool, "list": list, "dict": dict, "set": set,
+    "tuple": tuple, "enumerate": enumerate, "zip": zip, "range": safe_range, "reversed": reversed,
 }
 
 
