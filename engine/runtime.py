@@ -75,13 +75,15 @@ class CaseEngine:
     def _call(self, action: str, actor: str, *, case_id: int | None = None,
               task_id: str | None = None) -> Iterator[_Call]:
         now = self.clock.now()
+        ctx = CallContext(session=None, now=now, actor=actor, case_id=case_id)
         try:
-            with self.db.write() as session, using_clock(self.clock), \
-                    engine_call(CallContext(session=session, now=now, actor=actor, case_id=case_id)):
+            with self.db.write() as session, using_clock(self.clock), engine_call(ctx):
+                ctx.session = session
                 yield _Call(session, now, actor)
         except EngineError:
             raise
         except Exception as exc:  # any failure inside a step: nothing was saved; keep the error for admins
+            case_id = ctx.case_id
             self._record_incident(action, actor, case_id, task_id, exc, now)
             raise ProcessFailed(f"The step failed and nothing was changed: {_short(exc)}",
                                 case_id=case_id, task_id=task_id) from exc

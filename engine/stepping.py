@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from . import statements
+from .context import current_call
 from .deployment import Deployer, latest_definitions
 from .errors import InvalidState, NotFound, TaskConflict
 from .models import Definition, MessageSubscription, ProcessInstance
@@ -85,7 +86,9 @@ class Stepper:
         row = session.connection().execute(query, {"instance_id": instance_id}).first()
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist")
-        return Loaded(*row)
+        loaded = Loaded(*row)
+        _enter(loaded.case_id, loaded.id)
+        return loaded
 
     def restore(self, session: Session, loaded: Loaded | ProcessInstance) -> BpmnWorkflow:
         """Rebuild the live workflow of an instance from its state and cached spec."""
@@ -111,6 +114,7 @@ class Stepper:
         the message's payload.
         """
         spec, subs = self.deployer.specs_for(session, definition)
+        _enter(case_id, None)
         wf = BpmnWorkflow(spec, subs, script_engine=self.script_engine)
         if data and message is None:
             for task in wf.get_tasks(state=TaskState.READY):
@@ -221,6 +225,13 @@ class Stepper:
                                                          payload)
         wf.send_event(BpmnEvent(definition, deepcopy(payload), correlations))
         wf.do_engine_steps()
+
+
+def _enter(case_id: int, instance_id: int | None) -> None:
+    """Tell trusted service handlers which case and instance the running step belongs to."""
+    ctx = current_call()
+    if ctx is not None:
+        ctx.case_id, ctx.instance_id = case_id, instance_id
 
 
 def _missing(script_engine: PythonScriptEngine, expression: str, payload: dict[str, Any]) -> bool:

@@ -1,23 +1,12 @@
-"""Builds the CaseEngine the web app and the CLI use, composed from the business's roles and forms."""
+"""Builds the CaseEngine the web app and the CLI use: the office's engine, checked against the known forms."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from engine import CaseEngine, Clock
-from engine.checks import require_lane_roles
-from engine.expressions import ServiceRegistry
-from workflows.catalog import ROLES, SUMMARY_FIELDS, role_of_lane
+from forms import load_registry
+from workflows.setup import build_case_engine
 
 
-def build_engine(database_url: str, *, clock: Clock | None = None,
-                 form_keys: Iterable[str] | None = None) -> CaseEngine:
-    """A CaseEngine wired with the office's roles, summary fields, service handlers and deploy checks."""
-    checks = [require_lane_roles(ROLES, role_of_lane)]
-    if form_keys is not None:
-        from engine.checks import require_known_form_keys
-
-        keys = set(form_keys)
-        checks.append(require_known_form_keys(lambda: keys))
-    return CaseEngine(database_url, clock=clock, services=ServiceRegistry(), role_of=role_of_lane,
-                      summary_fields=SUMMARY_FIELDS, definition_checks=checks)
+def build_engine(database_url: str, *, clock: Clock | None = None) -> CaseEngine:
+    """The office's CaseEngine; deploys are refused when a user task names an unknown form."""
+    return build_case_engine(database_url, clock=clock, form_keys=load_registry().keys())

@@ -9,6 +9,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine
 
 from engine.models import EngineBase
+from workflows import records  # noqa: F401  (business tables share the engine's metadata)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

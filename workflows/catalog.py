@@ -23,11 +23,11 @@ ROLE_OF_LANE = {
     "faglig leder": "faglig_leder",
 }
 
-# Task-data fields copied into the case summary (indexed, searchable) after every step.
-SUMMARY_FIELDS = (
+# Case facts copied into the case summary (indexed, searchable) after every step: name -> path in task data.
+SUMMARY_FIELDS = {name: f"case_facts.{name}" for name in (
     "apprentice_name", "apprentice_fnr", "company_name", "company_orgnr", "trade", "county",
-    "contract_type", "start_date", "end_date", "outcome",
-)
+    "contract_type", "start_date", "end_date", "status", "outcome",
+)}
 
 
 def role_of_lane(lane: str | None) -> str | None:

@@ -91,13 +91,26 @@ def layout_process(process: etree._Element) -> tuple[dict[str, Box], dict[str, l
     lanes = [(lane.get("name") or lane.get("id"), [r.text for r in lane.iter(f"{{{BPMN}}}flowNodeRef")])
              for lane in process.iter(f"{{{BPMN}}}lane")] or [("", list(nodes))]
     lane_of = {n: i for i, (_, refs) in enumerate(lanes) for n in refs}
-    slots: dict[tuple[int, int], int] = defaultdict(int)
+    preds: dict[str, list[str]] = defaultdict(list)
+    for f in flows:
+        preds[f.get("targetRef")].append(f.get("sourceRef"))
+    taken: dict[tuple[int, int], set[int]] = defaultdict(set)
     slot_of: dict[str, int] = {}
     for n in sorted((n for n in nodes if n not in hosts), key=lambda n: (column[n], n)):
+        placed = [p for p in preds.get(n, []) if p in slot_of or p in hosts]
+        wanted = 0
+        if placed:
+            first = placed[0]
+            wanted = slot_of[hosts[first]] + 1 if first in hosts else slot_of[first]
+            if lane_of.get(hosts.get(first, first), 0) != lane_of.get(n, 0):
+                wanted = 0
         key = (lane_of.get(n, 0), column[n])
-        slot_of[n] = slots[key]
-        slots[key] += 1
-    lane_rows = [max([slots[(i, c)] for c in set(column.values())] + [1]) for i in range(len(lanes))]
+        while wanted in taken[key]:
+            wanted += 1
+        taken[key].add(wanted)
+        slot_of[n] = wanted
+    slots = {key: max(rows) + 1 for key, rows in taken.items()}
+    lane_rows = [max([slots.get((i, c), 0) for c in set(column.values())] + [1]) for i in range(len(lanes))]
     lane_top, y = [], 0.0
     for rows in lane_rows:
         lane_top.append(y)
