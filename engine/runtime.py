@@ -113,8 +113,12 @@ class CaseEngine:
 
     # -- cases ---------------------------------------------------------------------------------------
     def start_case(self, process_key: str, actor: str, data: dict[str, Any] | None = None, *,
-                   title: str | None = None, case_id: int | None = None) -> StepResult:
-        """Start a new case (or a further process in an existing case) on the newest version of a process."""
+                   title: str | None = None, case_id: int | None = None, message: str | None = None) -> StepResult:
+        """Start a new case (or a further process in an existing case) on the newest version of a process.
+
+        A process that begins with a message start event is started with `message` (its name) and `data` as
+        the message's payload — e.g. a case handler registering a concern from a case.
+        """
         with self._call("start_case", actor, case_id=case_id) as call:
             s = call.session
             definition = latest_definitions(s).get(process_key)
@@ -130,7 +134,8 @@ class CaseEngine:
                 audit(s, case_id, None, actor, "case_started", call.now, data=data, detail=label)
             else:
                 summary = self._case(s, case_id).summary or {}
-            loaded = self.stepper.start(s, case_id, summary, definition, deepcopy(data), actor, call.now)
+            loaded = self.stepper.start(s, case_id, summary, definition, deepcopy(data), actor, call.now,
+                                        message=message)
             return self._result(s, case_id, loaded.id)
 
     def _case(self, session: Session, case_id: int) -> Case:

@@ -140,3 +140,13 @@ def test_a_thrown_message_starts_the_process_that_begins_with_it_in_the_same_cas
     assert engine.case(case.case_id).status == "closed"
     actions = [h.action for h in engine.history(case.case_id)]
     assert "message_sent" in actions and actions.count("process_started") == 2
+
+
+def test_a_message_start_process_can_be_started_by_hand_in_an_existing_case(driver, engine):
+    driver.deploy("approve.bpmn", "after_approval.bpmn")
+    case = driver.start("approve", {"thing": {"name": "X"}})
+    result = engine.start_case("after_approval", "sara", {"thing": {"name": "X"}, "approved_by": "hand"},
+                               case_id=case.case_id, message="thing.approved")
+    assert sorted(t.title for t in result.open_tasks) == ["Decide", "Follow up the thing"]
+    with pytest.raises(NotFound, match="does not start with the message"):
+        engine.start_case("after_approval", "sara", {}, case_id=case.case_id, message="other")

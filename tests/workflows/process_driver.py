@@ -98,9 +98,9 @@ class ProcessDriver:
             return rows[0]
 
 
-@pytest.fixture
-def office(db_url) -> Iterator[ProcessDriver]:
-    """The office's engine on a fresh database with reference and demo data and the shipped processes."""
+def build_office(db_url: str, drafts: dict[str, bytes] | None = None) -> ProcessDriver:
+    """The office's engine on a fresh database with reference and demo data, the shipped processes, and
+    optionally draft process files (work in progress kept out of `workflows/` until it deploys)."""
     clock = FixedClock(datetime(TODAY.year, TODAY.month, TODAY.day, 8, 0, tzinfo=UTC))
     engine = build_case_engine(db_url, clock=clock, form_keys=load_registry().keys())
     EngineBase.metadata.drop_all(engine.db.engine)
@@ -109,6 +109,13 @@ def office(db_url) -> Iterator[ProcessDriver]:
         load_reference_data(session)
         load_demo_people_and_companies(session, TODAY)
         session.commit()
-    engine.deploy(shipped_files(), "process.owner")
-    yield ProcessDriver(engine, clock)
-    engine.db.engine.dispose()
+    engine.deploy({**shipped_files(), **(drafts or {})}, "process.owner")
+    return ProcessDriver(engine, clock)
+
+
+@pytest.fixture
+def office(db_url) -> Iterator[ProcessDriver]:
+    """The office's engine on a fresh database with reference and demo data and the shipped processes."""
+    driver = build_office(db_url)
+    yield driver
+    driver.engine.db.engine.dispose()

@@ -7,14 +7,16 @@ They run inside the engine's transaction: what they write is committed with the 
 
 from __future__ import annotations
 
-from engine.expressions import ServiceRegistry
+import importlib
+import pkgutil
 
-from . import contracts, notifications
+from engine.expressions import ServiceRegistry
 
 
 def register_services(registry: ServiceRegistry) -> ServiceRegistry:
-    """Register every handler of the office's processes."""
-    for module in (contracts, notifications):
-        for name, handler in module.HANDLERS.items():
+    """Register every handler of the office's processes: each module here exports a `HANDLERS` dict."""
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for name, handler in getattr(module, "HANDLERS", {}).items():
             registry.register(name, handler)
     return registry
