@@ -21,7 +21,7 @@ install: $(STAMP)
 
 ## Run Fagflyt locally: SQLite in ./instance, processes deployed, then the web server.
 run: $(STAMP)
-	FAGFLYT_ENV=development $(BIN)/flask --app web setup
+	FAGFLYT_ENV=development $(BIN)/flask --app web setup --demo
 	@echo "Fagflyt: open http://$(HOST):$(PORT)/"
 	FAGFLYT_ENV=development $(BIN)/flask --app web run --host $(HOST) --port $(PORT)
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
 from workflows.catalog import shipped_files
+from workflows.demo.loader import load_demo_people_and_companies
+from workflows.reference_data import load_reference_data
 
 from . import schema
 from .services import case_engine
@@ -16,6 +19,8 @@ def init_app(app: Flask) -> None:
     """Register the `flask` sub-commands."""
     app.cli.add_command(upgrade_db)
     app.cli.add_command(deploy_workflows)
+    app.cli.add_command(load_reference)
+    app.cli.add_command(demo_data)
     app.cli.add_command(setup)
 
 
@@ -39,10 +44,37 @@ def deploy_workflows(by: str) -> None:
     click.echo(f"{len(result.created)} new version(s), {len(result.unchanged)} unchanged")
 
 
+@click.command("load-reference")
+@with_appcontext
+def load_reference() -> None:
+    """Load or update the counties and trades (real reference data, needed in every installation)."""
+    with Session(case_engine().db.engine) as session:
+        summary = load_reference_data(session)
+        session.commit()
+    click.echo(f"reference data: {summary.changed} row(s) created or updated")
+
+
+@click.command("demo-data")
+@with_appcontext
+def demo_data() -> None:
+    """Load the demo office: the state agencies of OK stat, their people and apprentices (synthetic ids)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("demo data is for development and test installations only")
+    with Session(case_engine().db.engine) as session:
+        summary = load_demo_people_and_companies(session, case_engine().clock.now().date())
+        session.commit()
+    click.echo(f"demo data: {summary.people} people, {sum(summary.companies_by_status.values())} companies "
+               f"({summary.rows.changed} row(s) created or updated)")
+
+
 @click.command("setup")
+@click.option("--demo", is_flag=True, help="also load the demo office (development only)")
 @with_appcontext
 @click.pass_context
-def setup(ctx: click.Context) -> None:
-    """Everything a fresh installation needs: schema, then the shipped processes."""
+def setup(ctx: click.Context, demo: bool) -> None:
+    """Everything a fresh installation needs: schema, reference data, the shipped processes (and demo data)."""
     ctx.invoke(upgrade_db)
+    ctx.invoke(load_reference)
     ctx.invoke(deploy_workflows)
+    if demo:
+        ctx.invoke(demo_data)

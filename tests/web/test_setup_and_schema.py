@@ -63,3 +63,11 @@ def test_development_secret_is_random_and_kept(tmp_path):
     first = Dev.secret_key()
     assert len(first) == 64 and first == Dev.secret_key()
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_setup_with_demo_loads_reference_and_demo_data(app, runner):
+    result = runner.invoke(args=["setup", "--demo"])
+    assert result.exit_code == 0, result.output
+    assert "reference data:" in result.output and "demo data:" in result.output
+    again = runner.invoke(args=["setup", "--demo"])
+    assert "(0 row(s) created or updated)" in again.output
