@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench.engine_complete_task
+	pg=$$(.ci/postgres.sh start /tmp/fagflyt-bench-pg 55440) && $(BIN)/python -m tests.bench.engine_complete_task --postgres "$$pg"; .ci/postgres.sh stop /tmp/fagflyt-bench-pg 55440
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

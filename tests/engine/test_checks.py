@@ -6,18 +6,30 @@ import pytest
 
 from engine import CaseEngine, UnsafeDefinition
 from engine.checks import require_known_form_keys, require_lane_roles
+from engine.models import EngineBase
 from tests.engine.conftest import fixture_bytes
 
 
-def _engine(db_url, **checks) -> CaseEngine:
-    engine = CaseEngine(db_url, definition_checks=list(checks.values()))
-    engine.create_schema()
-    return engine
+@pytest.fixture
+def make_engine(db_url):
+    """Build engines with given checks on the test database; dispose them afterwards."""
+    made: list[CaseEngine] = []
+
+    def build(*checks) -> CaseEngine:
+        engine = CaseEngine(db_url, definition_checks=list(checks))
+        EngineBase.metadata.drop_all(engine.db.engine)
+        engine.create_schema()
+        made.append(engine)
+        return engine
+
+    yield build
+    for engine in made:
+        engine.db.engine.dispose()
 
 
-def test_unknown_form_keys_and_roleless_lanes_are_named(db_url):
-    engine = _engine(db_url, forms=require_known_form_keys(lambda: {"test.application"}),
-                     roles=require_lane_roles({"saksbehandler", "faglig_leder"}))
+def test_unknown_form_keys_and_roleless_lanes_are_named(make_engine):
+    engine = make_engine(require_known_form_keys(lambda: {"test.application"}),
+                         require_lane_roles({"saksbehandler", "faglig_leder"}))
     with pytest.raises(UnsafeDefinition) as err:
         engine.deploy(fixture_bytes("review.bpmn"), "olga")
     found = {(p.element_id, p.site) for p in err.value.problems}
@@ -28,6 +40,6 @@ def test_unknown_form_keys_and_roleless_lanes_are_named(db_url):
     assert engine.latest_definitions() == {}
 
 
-def test_a_definition_meeting_the_checks_deploys(db_url):
-    engine = _engine(db_url, roles=require_lane_roles({"saksbehandler", "faglig_leder", "leder"}))
+def test_a_definition_meeting_the_checks_deploys(make_engine):
+    engine = make_engine(require_lane_roles({"saksbehandler", "faglig_leder", "leder"}))
     assert engine.deploy(fixture_bytes("review.bpmn"), "olga").keys == ["review"]
