@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from workflows.catalog import shipped_files
+from workflows.demo.cases import load_demo_cases
 from workflows.demo.loader import load_demo_people_and_companies
 from workflows.reference_data import load_reference_data
 
@@ -60,11 +61,16 @@ def demo_data() -> None:
     """Load the demo office: the state agencies of OK stat, their people and apprentices (synthetic ids)."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("demo data is for development and test installations only")
-    with Session(case_engine().db.engine) as session:
-        summary = load_demo_people_and_companies(session, case_engine().clock.now().date())
+    engine = case_engine()
+    today = engine.clock.now().date()
+    with Session(engine.db.engine) as session:
+        summary = load_demo_people_and_companies(session, today)
         session.commit()
     click.echo(f"demo data: {summary.people} people, {sum(summary.companies_by_status.values())} companies "
                f"({summary.rows.changed} row(s) created or updated)")
+    cases = load_demo_cases(engine, today)
+    for process, steps in cases.items():
+        click.echo(f"demo cases, {process}: " + ", ".join(f"{n} at {step}" for step, n in steps.items()))
 
 
 @click.command("setup")

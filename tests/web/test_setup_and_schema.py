@@ -69,5 +69,9 @@ def test_setup_with_demo_loads_reference_and_demo_data(app, runner):
     result = runner.invoke(args=["setup", "--demo"])
     assert result.exit_code == 0, result.output
     assert "reference data:" in result.output and "demo data:" in result.output
+    assert "demo cases, contract_signing:" in result.output
+    engine = app.extensions["fagflyt.engine"]
+    roles = {t.role for t in engine.ready_tasks(limit=1000)}
+    assert {"saksbehandler", "faglig_leder"} <= roles
     again = runner.invoke(args=["setup", "--demo"])
-    assert "(0 row(s) created or updated)" in again.output
+    assert "(0 row(s) created or updated)" in again.output and "demo cases" not in again.output

@@ -123,9 +123,10 @@ def _apprentice(session: Session, draft: dict[str, Any]) -> Person:
     person.first_name = draft["apprentice_first_name"]
     person.middle_name = draft.get("apprentice_middle_name") or None
     person.last_name = draft["apprentice_last_name"]
-    person.mobile = draft.get("apprentice_mobile") or person.mobile
-    person.email = draft.get("apprentice_email") or person.email
-    person.street_address = draft.get("apprentice_address") or person.street_address
+    # Contact details fill gaps in the register; they never overwrite what the register already holds.
+    person.mobile = person.mobile or draft.get("apprentice_mobile")
+    person.email = person.email or draft.get("apprentice_email")
+    person.street_address = person.street_address or draft.get("apprentice_address")
     session.flush()
     return person
 
