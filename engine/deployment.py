@@ -56,20 +56,19 @@ class Deployer:
         self.cache = cache
         self.checks = list(checks)
 
-    def validate(self, session: Session, files: Mapping[str, bytes]) -> list[Problem]:
-        """Check files as a deploy would, without storing anything; return the problems found."""
+    def validate(self, session: Session, files: Mapping[str, bytes], now: datetime) -> list[Problem]:
+        """Check files exactly as a deploy would, then roll the deploy back; return the problems found."""
+        savepoint = session.begin_nested()
         try:
-            self._plan(session, files, actor="", now=None, store=False)
+            self.deploy(session, files, "validation", now)
         except UnsafeDefinition as exc:
             return exc.problems or [Problem(exc.message)]
+        finally:
+            savepoint.rollback()
         return []
 
     def deploy(self, session: Session, files: Mapping[str, bytes], actor: str, now: datetime) -> DeployResult:
         """Deploy files whose bundle changed as new versions; all or nothing."""
-        return self._plan(session, files, actor, now, store=True)
-
-    def _plan(self, session: Session, files: Mapping[str, bytes], actor: str, now: datetime | None,
-              store: bool) -> DeployResult:
         described = [read_definition(name, data) for name, data in files.items()]
         seen: dict[str, str] = {}
         for f in described:
@@ -98,13 +97,10 @@ class Deployer:
                              name=f.name, filename=f.filename, xml=f.xml.decode("utf-8"), sha256=f.sha256,
                              bundle_sha256=digest, provides=f.provides, requires=sorted({d.id for d in deps}),
                              start_messages=f.start_messages, deployed_by=actor, deployed_at=now)
-            if store:
-                session.add(row)
-                session.flush()
-                if specs is not None:
-                    self.cache.get(digest, lambda specs=specs: specs)
-            else:
-                row.id = -len(result.created) - 1
+            session.add(row)
+            session.flush()
+            if specs is not None:
+                self.cache.get(digest, lambda specs=specs: specs)
             result.created.append(row)
             latest[f.key] = row
             providers.update({sym: row for sym in f.provides})
@@ -127,7 +123,7 @@ class Deployer:
             deps[row.id] = row
             for dep_id in row.requires:
                 if dep_id not in deps:
-                    deps[dep_id] = session.get(Definition, dep_id) if dep_id > 0 else row
+                    deps[dep_id] = session.get(Definition, dep_id)
         return list(deps.values()), missing
 
     def _check(self, session: Session, f: DefinitionFile, deps: list[Definition]) -> tuple[Specs | None,

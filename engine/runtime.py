@@ -21,7 +21,7 @@ from .context import CallContext, engine_call
 from .db import Database, make_db_engine
 from .definitions import DefinitionCheck, SpecCache
 from .deployment import Deployer, DeployResult, latest_definitions
-from .errors import EngineError, InvalidState, NotFound, ProcessFailed, TaskConflict
+from .errors import EngineError, InvalidState, NotFound, Problem, ProcessFailed, TaskConflict
 from .expressions import SafeScriptEngine, ServiceRegistry, scan_specs
 from .models import (
     AuditEvent,
@@ -101,10 +101,10 @@ class CaseEngine:
         with self._call("deploy", deployed_by) as call:
             return self.deployer.deploy(call.session, files, deployed_by, call.now)
 
-    def validate_definitions(self, files: Mapping[str, bytes]) -> list:
-        """Return the problems a deploy of `files` would be refused for (empty when valid)."""
-        with self.db.read() as session:
-            return self.deployer.validate(session, files)
+    def validate_definitions(self, files: Mapping[str, bytes], actor: str = "validation") -> list[Problem]:
+        """Return the problems a deploy of `files` would be refused for (empty when valid); stores nothing."""
+        with self._call("validate", actor) as call:
+            return self.deployer.validate(call.session, files, call.now)
 
     def latest_definitions(self) -> dict[str, Definition]:
         """The newest version of every deployed definition, by key."""

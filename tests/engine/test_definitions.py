@@ -130,3 +130,11 @@ def test_unreachable_and_dead_end_elements_are_named(engine):
     named = {(p.element_id, p.message.split(":")[0]) for p in err.value.problems}
     assert ("join", "has no outgoing sequence flow") in named
     assert ("end", "cannot be reached from a start event") in named
+
+
+def test_validation_reports_problems_and_stores_nothing(engine):
+    broken = fixture_bytes("review.bpmn")["review.bpmn"].replace(b"amount &gt; 100000", b"__import__('os')")
+    problems = engine.validate_definitions({"review.bpmn": broken})
+    assert problems and problems[0].element_id == "big" and "approve" in problems[0].message
+    assert engine.validate_definitions(fixture_bytes("review.bpmn")) == []
+    assert _count(engine) == 0
