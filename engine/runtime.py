@@ -24,9 +24,7 @@ from .deployment import Deployer, DeployResult, latest_definitions
 from .errors import EngineError, InvalidState, NotFound, Problem, ProcessFailed, TaskConflict
 from .expressions import SafeScriptEngine, ServiceRegistry, scan_specs
 from .models import (
-    AuditEvent,
     Case,
-    Definition,
     EngineBase,
     Incident,
     MessageSubscription,
@@ -35,7 +33,8 @@ from .models import (
     TimerRow,
 )
 from .projections import ProjectionWriter, RoleResolver, correlation_key, default_role
-from .results import HistoryEntry, StepResult, TaskInfo
+from .reading import CaseReads
+from .results import StepResult, TaskInfo
 from .serialization import InstanceSerializer
 from .stepping import Loaded, Stepper, audit
 
@@ -47,7 +46,7 @@ class _Call:
     actor: str
 
 
-class CaseEngine:
+class CaseEngine(CaseReads):
     """Deploy definitions, start cases, work tasks, deliver messages and fire timers — each call atomic."""
 
     def __init__(self, db: Database | Engine | str, *, clock: Clock | None = None,
@@ -106,11 +105,6 @@ class CaseEngine:
         with self._call("validate", actor) as call:
             return self.deployer.validate(call.session, files, call.now)
 
-    def latest_definitions(self) -> dict[str, Definition]:
-        """The newest version of every deployed definition, by key."""
-        with self.db.read() as session:
-            return latest_definitions(session)
-
     # -- cases ---------------------------------------------------------------------------------------
     def start_case(self, process_key: str, actor: str, data: dict[str, Any] | None = None, *,
                    title: str | None = None, case_id: int | None = None, message: str | None = None) -> StepResult:
@@ -137,12 +131,6 @@ class CaseEngine:
             loaded = self.stepper.start(s, case_id, summary, definition, deepcopy(data), actor, call.now,
                                         message=message)
             return self._result(s, case_id, loaded.id)
-
-    def _case(self, session: Session, case_id: int) -> Case:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise NotFound(f"case {case_id} does not exist")
-        return case
 
     def _result(self, session: Session, case_id: int, instance_id: int | None,
                 loaded: Loaded | None = None) -> StepResult:
@@ -215,30 +203,6 @@ class CaseEngine:
             audit(s, trow.case_id, trow.instance_id, actor, action, call.now, task_id=task_id,
                   task_title=trow.title, detail=assignee)
             return TaskInfo.of(trow)
-
-    def ready_tasks(self, *, roles: Sequence[str] | None = None, assignee: str | None = None,
-                    scope: str | None = None, case_id: int | None = None, limit: int = 100) -> list[TaskInfo]:
-        """Open tasks filtered by role, holder, company scope or case, oldest due first."""
-        with self.db.read() as s:
-            q = select(TaskRow).where(TaskRow.state == "ready")
-            if roles is not None:
-                q = q.where(TaskRow.role.in_(list(roles)))
-            if assignee is not None:
-                q = q.where(TaskRow.assignee == assignee)
-            if scope is not None:
-                q = q.where(TaskRow.scope == scope)
-            if case_id is not None:
-                q = q.where(TaskRow.case_id == case_id)
-            q = q.order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at).limit(limit)
-            return [TaskInfo.of(r) for r in s.scalars(q)]
-
-    def task(self, task_id: str) -> TaskInfo:
-        """One task by id, in any state."""
-        with self.db.read() as s:
-            row = s.get(TaskRow, task_id)
-            if row is None:
-                raise NotFound(f"task {task_id} does not exist")
-            return TaskInfo.of(row)
 
     # -- messages and timers -------------------------------------------------------------------------
     def deliver_message(self, name: str, payload: Mapping[str, Any], actor: str, *,
@@ -350,44 +314,6 @@ class CaseEngine:
         ids = s.scalars(select(ProcessInstance.id).where(ProcessInstance.case_id == case_id,
                                                          ProcessInstance.status == "running"))
         return [self.stepper.lock(s, i) for i in list(ids)]
-
-    # -- reading -------------------------------------------------------------------------------------
-    def case(self, case_id: int) -> Case:
-        """A case row (detached)."""
-        with self.db.read() as s:
-            return self._case(s, case_id)
-
-    def history(self, case_id: int) -> list[HistoryEntry]:
-        """The audit history of a case, oldest first."""
-        with self.db.read() as s:
-            self._case(s, case_id)
-            rows = s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
-                             .order_by(AuditEvent.at, AuditEvent.id))
-            return [HistoryEntry.of(r) for r in rows]
-
-    def incidents(self, case_id: int | None = None, *, open_only: bool = True) -> list[Incident]:
-        """Failed calls an administrator should look at."""
-        with self.db.read() as s:
-            q = select(Incident).order_by(Incident.at.desc())
-            if case_id is not None:
-                q = q.where(Incident.case_id == case_id)
-            if open_only:
-                q = q.where(Incident.resolved_at.is_(None))
-            return list(s.scalars(q))
-
-    def instances(self, case_id: int) -> list[ProcessInstance]:
-        """The process instances of a case, oldest first."""
-        with self.db.read() as s:
-            return list(s.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case_id)
-                                  .order_by(ProcessInstance.id)))
-
-    def workflow(self, instance_id: int) -> Any:
-        """A live, read-only copy of an instance's workflow (for diagrams and inspection; never saved)."""
-        with self.db.read() as s:
-            row = s.get(ProcessInstance, instance_id)
-            if row is None:
-                raise NotFound(f"process instance {instance_id} does not exist")
-            return self.stepper.restore(s, row)
 
 
 def _check_ready(trow: Any, actor: str) -> None:
