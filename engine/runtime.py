@@ -36,7 +36,7 @@ from .projections import ProjectionWriter, RoleResolver, correlation_key, defaul
 from .reading import CaseReads
 from .results import StepResult, TaskInfo
 from .serialization import InstanceSerializer
-from .stepping import Loaded, Stepper, audit
+from .stepping import Loaded, Stepper, audit, one_per_instance
 
 
 @dataclass
@@ -227,7 +227,7 @@ class CaseEngine(CaseReads):
 
     def _subscribers(self, s: Session, name: str, payload: dict[str, Any], correlation: Mapping[str, Any] | None,
                      case_id: int | None) -> list[MessageSubscription]:
-        q = select(MessageSubscription).where(MessageSubscription.message_name == name)
+        q = select(MessageSubscription).where(MessageSubscription.message_name == name).order_by(MessageSubscription.id)
         if case_id is not None:
             q = q.where(MessageSubscription.case_id == case_id)
         candidates = list(s.scalars(q))
@@ -242,14 +242,14 @@ class CaseEngine(CaseReads):
             where = f" in case {case_id}" if case_id is not None else ""
             keys = f" with correlation {dict(correlation)}" if correlation else ""
             raise NotFound(f"No process{where} is waiting for the message {name!r}{keys}.")
-        return candidates
+        return one_per_instance(candidates)
 
     def fire_due_timers(self, limit: int = 100) -> int:
         """Advance every instance with a due timer (each in its own transaction); return how many moved."""
         now = self.clock.now()
         with self.db.read() as s:
             q = (select(ProcessInstance.id).join(TimerRow, TimerRow.instance_id == ProcessInstance.id)
-                 .where(and_(TimerRow.due_at <= now, ProcessInstance.suspended.is_(False),
+                 .where(and_(TimerRow.due_at < now, ProcessInstance.suspended.is_(False),
                              ProcessInstance.status == "running"))
                  .group_by(ProcessInstance.id).order_by(func.min(TimerRow.due_at)).limit(limit))
             due = list(s.scalars(q))
@@ -269,9 +269,11 @@ class CaseEngine(CaseReads):
             wf = self.stepper.restore(s, loaded)
             before = self.stepper.snapshot(wf)
             names = [t.name for t in s.scalars(select(TimerRow).where(
-                TimerRow.instance_id == instance_id, TimerRow.due_at <= call.now))]
+                TimerRow.instance_id == instance_id, TimerRow.due_at < call.now))]
             wf.refresh_timers()
             wf.do_engine_steps()
+            if self.stepper.snapshot(wf) == before and wf.completed == (loaded.status != "running"):
+                return  # nothing was due after all (SpiffWorkflow fires strictly after the due instant)
             audit(s, loaded.case_id, loaded.id, "system", "timer_fired", call.now, detail=", ".join(names))
             self.stepper.save(s, loaded, wf, before, "system", call.now)
 

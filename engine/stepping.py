@@ -7,6 +7,7 @@ the UPDATE, on top of the row lock PostgreSQL takes and the write lock SQLite ta
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
@@ -187,9 +188,9 @@ class Stepper:
                        message=definition.name)
         if starters:
             return
-        waiting = session.scalars(select(MessageSubscription).where(
+        waiting = one_per_instance(session.scalars(select(MessageSubscription).where(
             MessageSubscription.case_id == source.case_id, MessageSubscription.message_name == definition.name,
-            MessageSubscription.instance_id != source.id)).all()
+            MessageSubscription.instance_id != source.id).order_by(MessageSubscription.id)))
         for sub in waiting:
             target = self.lock(session, sub.instance_id)
             wf = self.restore(session, target)
@@ -225,6 +226,15 @@ class Stepper:
                                                          payload)
         wf.send_event(BpmnEvent(definition, deepcopy(payload), correlations))
         wf.do_engine_steps()
+
+
+def one_per_instance(subscriptions: Iterable[MessageSubscription]) -> list[MessageSubscription]:
+    """One subscription per instance: SpiffWorkflow gives a delivered message to every catch that waits for
+    it in that instance, so a second delivery to the same instance would find nobody waiting."""
+    seen: dict[int, MessageSubscription] = {}
+    for sub in subscriptions:
+        seen.setdefault(sub.instance_id, sub)
+    return list(seen.values())
 
 
 def _enter(case_id: int, instance_id: int | None) -> None:

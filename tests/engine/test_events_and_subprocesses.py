@@ -150,3 +150,21 @@ def test_a_message_start_process_can_be_started_by_hand_in_an_existing_case(driv
     assert sorted(t.title for t in result.open_tasks) == ["Decide", "Follow up the thing"]
     with pytest.raises(NotFound, match="does not start with the message"):
         engine.start_case("after_approval", "sara", {}, case_id=case.case_id, message="other")
+
+
+def test_a_timer_fires_strictly_after_its_due_instant_and_only_once(signing, engine, clock):
+    case = signing.start("signing", {"case_ref": "A-9", "county": "46"})
+    clock.advance(days=7)
+    assert engine.fire_due_timers() == 0  # exactly at the due instant: not yet
+    clock.advance(seconds=1)
+    assert engine.fire_due_timers() == 1
+    assert engine.fire_due_timers() == 0
+    fired = [h.detail for h in engine.history(case.case_id) if h.action == "timer_fired"]
+    assert fired == ["Reminder after 7 days"]
+
+
+def test_a_message_reaches_every_catch_of_an_instance_in_one_delivery(driver, engine):
+    driver.deploy("two_waits.bpmn")
+    case = driver.start("two_waits")
+    assert engine.deliver_message("stop", {}, "sara", case_id=case.case_id) == [case.instance_id]
+    assert engine.case(case.case_id).status == "closed"
