@@ -243,7 +243,9 @@ def _current_data(wf: BpmnWorkflow) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if wf.last_task is not None:
         data.update(wf.last_task.data)
-    for task in wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
+    open_tasks = wf.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    # The parent's tasks first, then those inside call activities: the innermost work is the newest.
+    for task in sorted(open_tasks, key=lambda t: t.workflow is not wf):
         data.update(task.data)
     data.update(wf.data)
     return data

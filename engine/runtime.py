@@ -119,6 +119,7 @@ class CaseEngine(CaseReads):
             if definition is None or definition.kind != "bpmn":
                 raise NotFound(f"no process {process_key!r} is deployed")
             summary: dict[str, Any] = {}
+            status = "open"
             if case_id is None:
                 label = title or definition.name or process_key
                 case_id = s.execute(insert(Case).values(
@@ -127,9 +128,10 @@ class CaseEngine(CaseReads):
                 s.execute(update(Case).where(Case.id == case_id).values(number=f"{call.now.year}-{case_id:06d}"))
                 audit(s, case_id, None, actor, "case_started", call.now, data=data, detail=label)
             else:
-                summary = self._case(s, case_id).summary or {}
+                case = self._case(s, case_id)
+                summary, status = case.summary or {}, case.status
             loaded = self.stepper.start(s, case_id, summary, definition, deepcopy(data), actor, call.now,
-                                        message=message)
+                                        message=message, case_status=status)
             return self._result(s, case_id, loaded.id)
 
     def _result(self, session: Session, case_id: int, instance_id: int | None,

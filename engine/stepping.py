@@ -108,7 +108,7 @@ class Stepper:
 
     def start(self, session: Session, case_id: int, summary: dict[str, Any], definition: Definition,
               data: dict[str, Any] | None, actor: str, now: datetime, depth: int = 0,
-              message: str | None = None) -> Loaded:
+              message: str | None = None, case_status: str = "open") -> Loaded:
         """Start an instance of `definition` in a case, run it to its first wait and save it.
 
         With `message`, the instance begins at its message start event for that message, with `data` as
@@ -136,7 +136,7 @@ class Stepper:
         audit(session, case_id, instance_id, actor, "process_started", now,
               detail=f"{definition.key} v{definition.version}")
         loaded = Loaded(instance_id, case_id, definition.id, definition.key, "running", False, "", 0, summary, None,
-                        "open")
+                        case_status)
         self.save(session, loaded, wf, EMPTY, actor, now, depth)
         return loaded
 
@@ -185,7 +185,7 @@ class Stepper:
             audit(session, source.case_id, source.id, actor, "message_sent", now,
                   detail=f"{definition.name} → {target.key}")
             self.start(session, source.case_id, source.case_summary, target, json_safe(payload), actor, now, depth,
-                       message=definition.name)
+                       message=definition.name, case_status=source.case_status)
         if starters:
             return
         waiting = one_per_instance(session.scalars(select(MessageSubscription).where(

@@ -168,3 +168,14 @@ def test_a_message_reaches_every_catch_of_an_instance_in_one_delivery(driver, en
     case = driver.start("two_waits")
     assert engine.deliver_message("stop", {}, "sara", case_id=case.case_id) == [case.instance_id]
     assert engine.case(case.case_id).status == "closed"
+
+
+def test_starting_a_process_in_a_closed_case_reopens_it(driver, engine):
+    driver.deploy("approve.bpmn", "after_approval.bpmn", "review.bpmn")
+    case = driver.start("review", {"amount": 1})
+    for title in ("Fill in the application", "Company signs", "Archive the papers"):
+        driver.complete(case.case_id, title, {"amount": 1})
+    assert engine.case(case.case_id).status == "closed"
+    result = engine.start_case("after_approval", "sara", {"thing": {}}, case_id=case.case_id,
+                               message="thing.approved")
+    assert result.case_status == "open" and engine.case(case.case_id).status == "open"

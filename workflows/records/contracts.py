@@ -188,8 +188,9 @@ class TestRegistration(EngineBase):
         CheckConstraint("attempt >= 1", name="ck_test_registration_attempt"),
         CheckConstraint("test_end_on IS NULL OR test_start_on IS NULL OR test_end_on >= test_start_on",
                         name="ck_test_registration_dates"),
-        # "Bestått" cannot be appealed (domain.md §2.5).
-        CheckConstraint("appeal_lodged_on IS NULL OR result = 'ikke_bestatt'", name="ck_test_registration_appeal"),
+        # "Bestått" cannot be appealed (domain.md §2.5) — unless the appeal board itself changed the grade.
+        CheckConstraint("appeal_lodged_on IS NULL OR result = 'ikke_bestatt' "
+                        "OR COALESCE(appeal_outcome, '') = 'changed'", name="ck_test_registration_appeal"),
         Index("ix_test_registration_county", "county_number", "test_start_on"),
     )
 

@@ -71,7 +71,7 @@ def open_follow_up(call: ServiceCall) -> dict[str, Any]:
 def schedule(call: ServiceCall) -> list[dict[str, Any]]:
     """Create the case's Evaluation and FollowUpMeeting rows (idempotently) and return the half-year plan."""
     ctx = call_context(call)
-    facts = call.task_data.get("case_facts", {})
+    facts = dict(call.params["facts"] or {})
     contract = _contract(ctx.session, ctx.case_id, facts)
     start = as_date(facts.get("start_date")) or contract.start_date
     if start is None:
@@ -87,6 +87,16 @@ def schedule(call: ServiceCall) -> list[dict[str, Any]]:
                             {"case_id": ctx.case_id})
         meeting["id"] = planned.id
     return plan
+
+
+def next_half_year(call: ServiceCall) -> dict[str, Any]:
+    """The half-year that begins next: the first one, or the one after the branch's current `half_year`."""
+    plan = list(call.params["half_years"] or [])
+    current = call.task_data.get("half_year")
+    index = int(current["number"]) if current else 0
+    if index >= len(plan):
+        raise ValueError(f"there is no half-year after number {index}")
+    return plan[index]
 
 
 def record_evaluation(call: ServiceCall) -> dict[str, Any]:
@@ -181,6 +191,7 @@ def _plain(value: Any) -> Any:
 HANDLERS = {
     "followup.open": open_follow_up,
     "followup.schedule": schedule,
+    "followup.next_half_year": next_half_year,
     "followup.record_evaluation": record_evaluation,
     "followup.record_meeting": record_meeting,
     "followup.close": close,

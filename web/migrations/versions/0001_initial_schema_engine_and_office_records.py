@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 08:03:31.715467
+Create Date: 2026-11-22 08:25:38.844336
 """
 
 from __future__ import annotations
@@ -501,7 +501,7 @@ def upgrade() -> None:
     sa.Column('appeal_lodged_on', sa.Date(), nullable=True),
     sa.Column('appeal_decided_on', sa.Date(), nullable=True),
     sa.Column('appeal_outcome', sa.String(length=20), nullable=True),
-    sa.CheckConstraint("appeal_lodged_on IS NULL OR result = 'ikke_bestatt'", name='ck_test_registration_appeal'),
+    sa.CheckConstraint("appeal_lodged_on IS NULL OR result = 'ikke_bestatt' OR COALESCE(appeal_outcome, '') = 'changed'", name='ck_test_registration_appeal'),
     sa.CheckConstraint("appeal_outcome IS NULL OR appeal_outcome IN ('upheld', 'changed', 'new_test')", name='ck_test_registration_appeal_outcome'),
     sa.CheckConstraint("kind IN ('fagprove', 'svenneprove', 'kompetanseprove')", name='ck_test_registration_kind'),
     sa.CheckConstraint("result IS NULL OR result IN ('bestatt_meget_godt', 'bestatt', 'ikke_bestatt')", name='ck_test_registration_result'),
