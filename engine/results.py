@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -72,7 +71,13 @@ class HistoryEntry:
 
 def json_safe(value: Any) -> Any:
     """Return `value` as JSON-compatible data (dates as ISO strings), for audit and API bodies."""
-    return json.loads(json.dumps(value, default=_default))
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [json_safe(v) for v in value]
+    return _default(value)
 
 
 def _default(value: Any) -> Any:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
@@ -165,12 +166,20 @@ class CaseEngine(CaseReads):
             return self._result(s, loaded.case_id, loaded.id, loaded)
 
     def _open_task(self, s: Session, task_id: str, actor: str) -> tuple[Loaded, Any]:
-        head = s.connection().execute(statements.TASK_HEAD, {"task_id": task_id}).first()
-        if head is None:
-            raise NotFound(f"task {task_id} does not exist")
-        loaded = self.stepper.lock(s, head.instance_id)
-        if self.db.locks_rows:  # read again now that the instance is locked: the first read may be stale
+        if self.db.locks_rows:
             head = s.connection().execute(statements.TASK_HEAD, {"task_id": task_id}).first()
+            if head is None:
+                raise NotFound(f"task {task_id} does not exist")
+            loaded = self.stepper.lock(s, head.instance_id)
+            # read again now that the instance is locked: the first read may be stale
+            head = s.connection().execute(statements.TASK_HEAD, {"task_id": task_id}).first()
+        else:
+            row = s.connection().execute(statements.TASK_WITH_INSTANCE, {"task_id": task_id}).first()
+            if row is None:
+                raise NotFound(f"task {task_id} does not exist")
+            loaded = self.stepper.loaded(row[:11])
+            head = SimpleNamespace(state=row.task_state, assignee=row.task_assignee, title=row.task_title,
+                                   completed_by=row.task_completed_by, form_key=row.task_form_key)
         _check_ready(head, actor)
         if loaded.suspended:
             raise InvalidState("The case is suspended; resume it before working on it.")

@@ -25,6 +25,14 @@ LOAD_INSTANCE = (select(*_INSTANCE_COLUMNS).select_from(_instance.join(_case, _c
                  .where(_instance.c.id == bindparam("instance_id")))
 LOCK_INSTANCE = LOAD_INSTANCE.with_for_update(of=_instance)
 
+# SQLite holds the write lock from BEGIN IMMEDIATE, so the task and its instance can be read in one go.
+TASK_WITH_INSTANCE = (select(*_INSTANCE_COLUMNS, _task.c.state.label("task_state"),
+                             _task.c.assignee.label("task_assignee"), _task.c.completed_by.label("task_completed_by"),
+                             _task.c.title.label("task_title"), _task.c.form_key.label("task_form_key"))
+                      .select_from(_task.join(_instance, _instance.c.id == _task.c.instance_id)
+                                   .join(_case, _case.c.id == _instance.c.case_id))
+                      .where(_task.c.id == bindparam("task_id")))
+
 COMPLETE_TASK = (update(_task).where(_task.c.id == bindparam("task_id"))
                  .values(state="completed", completed_by=bindparam("actor"), completed_at=bindparam("now")))
 

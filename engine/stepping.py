@@ -87,6 +87,10 @@ class Stepper:
         row = session.connection().execute(query, {"instance_id": instance_id}).first()
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist")
+        return self.loaded(row)
+
+    def loaded(self, row: Any) -> Loaded:
+        """An instance read by one of the statements that select its columns, entered as the running call's."""
         loaded = Loaded(*row)
         _enter(loaded.case_id, loaded.id)
         return loaded
