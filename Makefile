@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Run Fagflyt locally: SQLite in ./instance, processes deployed, then the web server.
+## Run Fagflyt locally: SQLite in ./instance, processes deployed, demo data, the timer worker and the web server.
 run: $(STAMP)
 	FAGFLYT_ENV=development $(BIN)/flask --app web setup --demo
 	@echo "Fagflyt: open http://$(HOST):$(PORT)/"
+	FAGFLYT_ENV=development $(BIN)/flask --app web worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	FAGFLYT_ENV=development $(BIN)/flask --app web run --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite (SQLite; set DATABASE_URL=postgresql+psycopg://… for PostgreSQL).

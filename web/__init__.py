@@ -22,10 +22,11 @@ def create_app(config_class: type[Config] | None = None, overrides: dict[str, An
     app.config.update(overrides or {})
     cfg.INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
 
-    from . import cli, errors, home, services
+    from . import cli, errors, home, services, worker
 
     services.init_app(app)
     errors.init_app(app)
     app.register_blueprint(home.bp)
     cli.init_app(app)
+    worker.init_app(app)
     return app
