@@ -22,7 +22,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import statements
-from .models import Case, CaseField, MessageSubscription, ProcessInstance, TimerRow
+from .models import Case, CaseField, MessageSubscription, ProcessInstance, TaskRow, TimerRow
 
 RoleResolver = Callable[[str | None], str | None]
 Evaluate = Callable[[Task, str], Any]
@@ -164,6 +164,14 @@ class ProjectionWriter:
                               status="closed" if instance_status == "completed" else "cancelled")
         session.execute(update(Case).where(Case.id == case_id).values(**values))
         return summary, values.get("status")
+
+
+def rescope_open_tasks(session: Session, case_id: int, old_scope: str, new_scope: str) -> int:
+    """Move a case's open tasks from one company scope to another (e.g. an apprentice changes company), in
+    the caller's transaction; return how many tasks moved. Handlers call it when the business moves a case."""
+    done = session.execute(update(TaskRow).where(TaskRow.case_id == case_id, TaskRow.state == "ready",
+                                                 TaskRow.scope == old_scope).values(scope=new_scope))
+    return done.rowcount
 
 
 def _lookup(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:

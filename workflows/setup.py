@@ -8,7 +8,7 @@ from engine import CaseEngine, Clock
 from engine.checks import require_known_form_keys, require_lane_roles
 from engine.expressions import ServiceRegistry
 
-from . import business_calendar, records  # noqa: F401  (records: the business tables on the shared metadata)
+from . import business_calendar, facts, records  # noqa: F401  (records: the business tables on the shared metadata)
 from .catalog import ROLES, SUMMARY_FIELDS, role_of_lane
 from .services import register_services
 
@@ -21,5 +21,5 @@ def build_case_engine(database_url: str, *, clock: Clock | None = None,
         keys = frozenset(form_keys)
         checks.append(require_known_form_keys(lambda: keys))
     return CaseEngine(database_url, clock=clock, services=register_services(ServiceRegistry()),
-                      helpers=business_calendar.HELPERS, role_of=role_of_lane, summary_fields=SUMMARY_FIELDS,
-                      definition_checks=checks)
+                      helpers={**business_calendar.HELPERS, **facts.HELPERS}, role_of=role_of_lane,
+                      summary_fields=SUMMARY_FIELDS, definition_checks=checks)

@@ -328,3 +328,21 @@ def test_heving_without_agreement_is_decided_by_the_county(office, decision):
     assert (_facts(office, case_id)["status"], _facts(office, case_id)["end_date"]) == (status, ends_on.isoformat())
     assert bool(_contract_ended(office, case_id)) is cancelled  # only heving tells the other processes
     assert _ended_at(office, case_id) == ("Hevet ved vedtak" if cancelled else "Avslått – kontrakten fortsetter")
+
+
+def test_after_a_move_the_new_company_holds_the_follow_up_and_the_old_one_no_longer_sees_it(office):
+    case_id = _approved_case(office)
+    old_orgnr = office.engine.case(case_id).summary["company_orgnr"]
+    office.advance(days=95)  # the three-month evaluation is open for the old company's faglig leder
+    evaluation = office.task(case_id, "followup.evaluation")
+    assert evaluation.scope == old_orgnr
+    _raise_concern(office, case_id, category="company_cannot_continue")
+    _to_choice(office, case_id)
+    _choose(office, case_id, "move_company")
+    new_orgnr, email = _other_company(office, office.one(Contract, case_id=case_id))
+    _move(office, case_id, new_orgnr, email)
+    assert office.engine.task(evaluation.id).scope == new_orgnr
+    assert office.engine.ready_tasks(scope=old_orgnr, case_id=case_id) == []
+    office.advance(days=200)  # the next half-year's evaluation opens: for the new company
+    scopes = {t.scope for t in office.engine.ready_tasks(case_id=case_id) if t.form_key == "followup.evaluation"}
+    assert scopes == {new_orgnr}

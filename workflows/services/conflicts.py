@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.context import CallContext
 from engine.expressions import ServiceCall
+from engine.projections import rescope_open_tasks
 from workflows.records import CompanyContact, ConflictCase, Contract, MemberCompany, TradeApproval
 
 from .context import as_date, call_context, iso
@@ -98,6 +99,10 @@ def move_company(call: ServiceCall) -> dict[str, Any]:
     if company is None:
         raise ValueError(f"no member company with orgnr {move['new_company_orgnr']}")
     leader = _faglig_leder(ctx.session, company, move.get("new_faglig_leder_email"))
+    old_orgnr = ctx.session.scalar(select(MemberCompany.orgnr).where(MemberCompany.id == contract.company_id))
+    if old_orgnr and ctx.case_id is not None and old_orgnr != company.orgnr:
+        # the old company's supervisors lose the case's open tasks; the new company's get them
+        rescope_open_tasks(ctx.session, ctx.case_id, old_orgnr, company.orgnr)
     contract.company_id, contract.county_number = company.id, company.county_number
     contract.faglig_leder_id = leader.person_id if leader else None
     contract.employment_contract_ref = move["employment_contract_ref"]
