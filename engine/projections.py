@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -100,7 +101,7 @@ class ProjectionWriter:
         after = self.snapshot(wf, evaluate)
         new = after.ready - before.ready
         if new:
-            rows = [self._task_row(ref, wf.get_task_from_id(_uuid(i)), now, evaluate) for i in sorted(new)]
+            rows = [self._task_row(ref, wf.get_task_from_id(UUID(i)), now, evaluate) for i in sorted(new)]
             session.connection().execute(statements.INSERT_TASKS, rows)
         gone = before.ready - after.ready
         if gone:
@@ -181,12 +182,6 @@ def _lookup(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
             return None
         value = value.get(part)
     return value
-
-
-def _uuid(task_id: str) -> Any:
-    from uuid import UUID
-
-    return UUID(task_id)
 
 
 def _current_step(wf: BpmnWorkflow) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from copy import deepcopy
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
@@ -42,12 +43,7 @@ class InstanceOnlyConverter(BpmnWorkflowConverter):
         spec, subprocess_specs = specs
         if dct.get("spec_name", spec.name) != spec.name:
             raise RuntimeError(f"instance belongs to {dct['spec_name']!r}, not {spec.name!r}")
-        dct.pop("spec", None)
-        dct.pop("subprocess_specs", None)
-        dct["spec"] = None
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        from uuid import UUID
-
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)

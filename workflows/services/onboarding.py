@@ -133,14 +133,19 @@ def apply_to_county(call: ServiceCall) -> dict[str, Any]:
     return facts
 
 
-def approve(call: ServiceCall) -> dict[str, Any]:
-    """The county approved: the approved trades' rows are approved, the others rejected; the membership is active."""
+def _county_decision(call: ServiceCall) -> tuple[Any, dict[str, Any], dict[str, Any], Any, str, Any, str]:
+    """What both county-decision handlers start from: session, facts, decision, company, county, date, ref."""
     session = call_context(call).session
     facts = dict(call.task_data.get("case_facts", {}))
     decision = call.params["decision"]
     company = _company(session, facts)
     county = facts.get("application_county") or company.county_number
-    decided_on, reference = as_date(decision["decided_on"]), decision["reference"]
+    return session, facts, decision, company, county, as_date(decision["decided_on"]), decision["reference"]
+
+
+def approve(call: ServiceCall) -> dict[str, Any]:
+    """The county approved: the approved trades' rows are approved, the others rejected; the membership is active."""
+    session, facts, decision, company, county, decided_on, reference = _county_decision(call)
     approved = list(dict.fromkeys(decision.get("approved_trades") or []))
     for trade in approved:
         row = _approval(session, company, trade, county)
@@ -157,12 +162,7 @@ def approve(call: ServiceCall) -> dict[str, Any]:
 
 def reject(call: ServiceCall) -> dict[str, Any]:
     """The county rejected: the applied trades are rejected and so is the membership."""
-    session = call_context(call).session
-    facts = dict(call.task_data.get("case_facts", {}))
-    decision = call.params["decision"]
-    company = _company(session, facts)
-    county = facts.get("application_county") or company.county_number
-    decided_on, reference = as_date(decision["decided_on"]), decision["reference"]
+    session, facts, decision, company, county, decided_on, reference = _county_decision(call)
     for trade in facts.get("applied_trades", []):
         _decide(_approval(session, company, trade, county), ApprovalStatus.REJECTED, decided_on, reference)
     _set_membership(company, facts, MembershipStatus.REJECTED)
