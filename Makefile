@@ -8,7 +8,10 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench install clean
+ASSETS := web/assets
+ASSETS_STAMP := $(ASSETS)/node_modules/.installed-$(shell cat $(ASSETS)/package-lock.json | sha1sum | cut -c1-12)
+
+.PHONY: run test lint bench install assets clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,10 +20,17 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end packages (Designsystemet CSS, htmx, bpmn-js, axe-core) from npm, exactly as locked.
+$(ASSETS_STAMP): $(ASSETS)/package.json $(ASSETS)/package-lock.json
+	npm ci --prefix $(ASSETS) --no-audit --no-fund --loglevel=error
+	touch $(ASSETS_STAMP)
+
+assets: $(ASSETS_STAMP)
+
+install: $(STAMP) $(ASSETS_STAMP)
 
 ## Run Fagflyt locally: SQLite in ./instance, processes deployed, demo data, the timer worker and the web server.
-run: $(STAMP)
+run: install
 	FAGFLYT_ENV=development $(BIN)/flask --app web setup --demo
 	@echo "Fagflyt: open http://$(HOST):$(PORT)/"
 	FAGFLYT_ENV=development $(BIN)/flask --app web worker & worker=$$!; \
@@ -28,7 +38,7 @@ run: $(STAMP)
 	FAGFLYT_ENV=development $(BIN)/flask --app web run --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite (SQLite; set DATABASE_URL=postgresql+psycopg://… for PostgreSQL).
-test: $(STAMP)
+test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -39,4 +49,4 @@ bench: $(STAMP)
 	pg=$$(.ci/postgres.sh start /tmp/fagflyt-bench-pg 55440) && $(BIN)/python -m tests.bench.engine_complete_task --postgres "$$pg"; .ci/postgres.sh stop /tmp/fagflyt-bench-pg 55440
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache $(ASSETS)/node_modules

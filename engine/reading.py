@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy
 from typing import Any
+from uuid import UUID
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .db import Database
 from .deployment import latest_definitions
 from .errors import NotFound
-from .models import AuditEvent, Case, Definition, Incident, ProcessInstance, TaskRow
-from .results import HistoryEntry, TaskInfo
+from .models import AuditEvent, Case, Definition, Incident, MessageSubscription, ProcessInstance, TaskRow
+from .results import Diagram, HistoryEntry, TaskInfo
 from .stepping import Stepper
 
 
@@ -56,6 +59,48 @@ class CaseReads:
             if row is None:
                 raise NotFound(f"task {task_id} does not exist")
             return TaskInfo.of(row)
+
+    def task_data(self, task_id: str) -> dict[str, Any]:
+        """A copy of the data a task sees (what its process knows at that step), for screens to show."""
+        with self.db.read() as s:
+            row = s.get(TaskRow, task_id)
+            if row is None:
+                raise NotFound(f"task {task_id} does not exist")
+            instance = s.get(ProcessInstance, row.instance_id)
+            wf = self.stepper.restore(s, instance)
+        task = wf.get_task_from_id(UUID(task_id))
+        if task is None:
+            raise NotFound(f"task {task_id} is not in its process any more")
+        return deepcopy(task.data)
+
+    def waiting_messages(self, case_id: int) -> list[str]:
+        """Names of the messages a case's processes wait for now (answers a case handler may record)."""
+        with self.db.read() as s:
+            names = s.scalars(select(MessageSubscription.message_name).distinct()
+                              .where(MessageSubscription.case_id == case_id))
+            return sorted(names)
+
+    def diagram(self, instance_id: int) -> Diagram:
+        """An instance's BPMN XML with the ids of its completed and active elements (for the diagram view)."""
+        with self.db.read() as s:
+            row = s.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"process instance {instance_id} does not exist")
+            definition = s.get(Definition, row.definition_id)
+            wf = self.stepper.restore(s, row)
+        process_id = wf.spec.name
+        completed: set[str] = set()
+        active: set[str] = set()
+        for task in wf.get_tasks(skip_subprocesses=True):
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+            if not bpmn_id:
+                continue
+            if task.state == TaskState.COMPLETED:
+                completed.add(bpmn_id)
+            elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                active.add(bpmn_id)
+        return Diagram(instance_id, definition.key, definition.version, process_id, definition.xml,
+                       sorted(completed - active), sorted(active))
 
     def case(self, case_id: int) -> Case:
         """A case row (detached)."""

@@ -88,3 +88,16 @@ def _default(value: Any) -> Any:
     if isinstance(value, (set, tuple)):
         return list(value)
     raise TypeError(f"cannot store a {type(value).__name__} in task data")
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """What the diagram view draws: the definition's XML and which elements are done and which active."""
+
+    instance_id: int
+    definition_key: str
+    definition_version: int
+    process_id: str
+    xml: str
+    completed: list[str]
+    active: list[str]

@@ -34,6 +34,7 @@ from .models import (
     TimerRow,
 )
 from .projections import ProjectionWriter, RoleResolver, correlation_key, default_role
+from .queues import QueueReads
 from .reading import CaseReads
 from .results import StepResult, TaskInfo
 from .serialization import InstanceSerializer
@@ -47,7 +48,10 @@ class _Call:
     actor: str
 
 
-class CaseEngine(CaseReads):
+MAX_COMMENT = 4000
+
+
+class CaseEngine(CaseReads, QueueReads):
     """Deploy definitions, start cases, work tasks, deliver messages and fire timers — each call atomic."""
 
     def __init__(self, db: Database | Engine | str, *, clock: Clock | None = None,
@@ -287,6 +291,15 @@ class CaseEngine(CaseReads):
                 return  # nothing was due after all (SpiffWorkflow fires strictly after the due instant)
             audit(s, loaded.case_id, loaded.id, "system", "timer_fired", call.now, detail=", ".join(names))
             self.stepper.save(s, loaded, wf, before, "system", call.now)
+
+    def comment(self, case_id: int, actor: str, text: str) -> None:
+        """Add a comment to a case's history (plain text, kept like every other event)."""
+        text = text.strip()
+        if not text:
+            raise InvalidState("A comment cannot be empty.")
+        with self._call("comment", actor, case_id=case_id) as call:
+            self._case(call.session, case_id)
+            audit(call.session, case_id, None, actor, "comment", call.now, detail=text[:MAX_COMMENT])
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def suspend(self, case_id: int, actor: str, reason: str = "") -> None:

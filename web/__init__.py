@@ -8,8 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from config import Config, config_from_env
+
+csrf = CSRFProtect()
 
 
 def create_app(config_class: type[Config] | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -21,12 +24,38 @@ def create_app(config_class: type[Config] | None = None, overrides: dict[str, An
     app.config["DATABASE_URL"] = cfg.database_url()
     app.config.update(overrides or {})
     cfg.INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+    app.instance_path = str(cfg.INSTANCE_PATH)
 
-    from . import cli, errors, home, services, worker
+    from . import (
+        assets,
+        auth,
+        cases,
+        cli,
+        db,
+        errors,
+        formatting,
+        home,
+        i18n,
+        navigation,
+        policy,
+        queues,
+        services,
+        start,
+        tasks,
+        worker,
+    )
 
     services.init_app(app)
+    db.init_app(app)
+    csrf.init_app(app)
+    auth.init_app(app)
+    i18n.init_app(app)
+    policy.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(home.bp)
+    formatting.init_app(app)
+    navigation.init_app(app)
+    for blueprint in (assets.bp, home.bp, queues.bp, tasks.bp, cases.bp, start.bp):
+        app.register_blueprint(blueprint)
     cli.init_app(app)
     worker.init_app(app)
     return app

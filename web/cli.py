@@ -7,9 +7,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
+from workflows.accounts import AccountError, save_account
 from workflows.catalog import shipped_files
 from workflows.demo.cases import load_demo_cases
 from workflows.demo.loader import load_demo_people_and_companies
+from workflows.demo.users import DEMO_PASSWORD, load_demo_users
+from workflows.records import UserRole
 from workflows.reference_data import load_reference_data
 
 from . import schema
@@ -23,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(load_reference)
     app.cli.add_command(demo_data)
     app.cli.add_command(setup)
+    app.cli.add_command(create_user)
 
 
 @click.command("upgrade-db")
@@ -65,9 +69,12 @@ def demo_data() -> None:
     today = engine.clock.now().date()
     with Session(engine.db.engine) as session:
         summary = load_demo_people_and_companies(session, today)
+        users = load_demo_users(session)
         session.commit()
     click.echo(f"demo data: {summary.people} people, {sum(summary.companies_by_status.values())} companies "
                f"({summary.rows.changed} row(s) created or updated)")
+    click.echo(f"demo users (password {DEMO_PASSWORD!r}): {', '.join(users.office)}, and {users.supervisors} "
+               "supervisors who sign in with their e-mail address")
     cases = load_demo_cases(engine, today)
     for process, steps in cases.items():
         click.echo(f"demo cases, {process}: " + ", ".join(f"{n} at {step}" for step, n in steps.items()))
@@ -84,3 +91,25 @@ def setup(ctx: click.Context, demo: bool) -> None:
     ctx.invoke(deploy_workflows)
     if demo:
         ctx.invoke(demo_data)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="the name shown in the application")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in UserRole]),
+              help="a role the user holds (repeat for several)")
+@click.option("--email", default=None)
+@click.option("--company", "company_orgnr", default=None, help="member company orgnr (supervisors)")
+@click.password_option(help="asked for when not given")
+@with_appcontext
+def create_user(username: str, display_name: str, roles: tuple[str, ...], email: str | None,
+                company_orgnr: str | None, password: str) -> None:
+    """Create a user account, or update it (roles, name, password) if the username exists."""
+    with Session(case_engine().db.engine) as session:
+        try:
+            save_account(session, username, display_name=display_name, roles=roles, password=password,
+                         email=email, company_orgnr=company_orgnr)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        session.commit()
+    click.echo(f"user {username.lower()} saved with role(s) {', '.join(sorted(roles))}")

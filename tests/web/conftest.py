@@ -36,3 +36,6 @@ def client(app):
 def runner(app):
     """A CLI runner of the app."""
     return app.test_cli_runner()
+
+
+pytest_plugins = ["tests.web.demo"]

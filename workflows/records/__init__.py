@@ -10,11 +10,13 @@ one `EngineBase.metadata` describes the whole schema (the web layer's migrations
 | `companies.py` | training_office, office_approval, member_company, trade_approval |
 | `people.py` | person, company_contact, guardian |
 | `contracts.py` | contract, evaluation, follow_up_meeting, conflict_case, test_registration |
+| `accounts.py` | user_account, saved_queue_filter |
 | `base.py` | the value sets (StrEnum) behind the CHECK constraints, `upsert` |
 """
 
 from __future__ import annotations
 
+from .accounts import SavedQueueFilter, UserAccount, UserRole
 from .base import (
     AppealOutcome,
     ApprovalStatus,
@@ -45,6 +47,7 @@ RECORD_TABLES = (
     "county", "trade", "training_office", "office_approval", "member_company", "trade_approval",
     "person", "company_contact", "guardian",
     "contract", "evaluation", "follow_up_meeting", "conflict_case", "test_registration",
+    "user_account", "saved_queue_filter",
 )
 
 __all__ = [
@@ -82,5 +85,8 @@ __all__ = [
     "TradeApproval",
     "TrainingModel",
     "TrainingOffice",
+    "SavedQueueFilter",
+    "UserAccount",
+    "UserRole",
     "upsert",
 ]
