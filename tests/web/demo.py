@@ -21,7 +21,7 @@ from config import TestingConfig
 from engine import FixedClock
 from web import create_app
 
-TODAY = date(2026, 8, 3)
+TODAY = date(2026, 11, 20)
 PASSWORD = "fagflyt-demo"
 
 
