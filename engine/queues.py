@@ -14,13 +14,15 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, or_, select
 
 from .db import Database
+from .deployment import latest_definitions
 from .models import Case, CaseField, TaskRow
 from .results import TaskInfo
+from .stepping import Stepper
 
 COUNT_CAP = 1000
 SORTS = {
-    "due": lambda: (TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at, TaskRow.id),
-    "-due": lambda: (TaskRow.due_at.is_(None), TaskRow.due_at.desc(), TaskRow.created_at, TaskRow.id),
+    "due": lambda: (TaskRow.due_at, TaskRow.created_at, TaskRow.id),  # ordered in two steps: see _due_ordered
+    "-due": lambda: (TaskRow.due_at.desc(), TaskRow.created_at, TaskRow.id),
     "created": lambda: (TaskRow.created_at, TaskRow.id),
     "-created": lambda: (TaskRow.created_at.desc(), TaskRow.id),
     "case": lambda: (Case.number, TaskRow.created_at, TaskRow.id),
@@ -130,6 +132,22 @@ def _search(text: str, search_fields: tuple[str, ...]) -> Any:
     return or_(*options)
 
 
+def _due_ordered(session: Any, base: Select[Any], descending: bool, offset: int, limit: int) -> list[Any]:
+    due = TaskRow.due_at.desc() if descending else TaskRow.due_at
+    dated = base.where(TaskRow.due_at.is_not(None)).order_by(due, TaskRow.created_at, TaskRow.id)
+    rows = list(session.execute(dated.offset(offset).limit(limit)).all())
+    if len(rows) == limit:
+        return rows
+    if rows:
+        undated_offset = 0
+    else:  # past the dated tasks: how many were there?
+        dated_count = session.scalar(select(func.count()).select_from(
+            dated.with_only_columns(TaskRow.id).order_by(None).subquery())) or 0
+        undated_offset = max(0, offset - dated_count)
+    undated = base.where(TaskRow.due_at.is_(None)).order_by(TaskRow.created_at, TaskRow.id)
+    return rows + list(session.execute(undated.offset(undated_offset).limit(limit - len(rows))).all())
+
+
 def _capped_count(base: Select[Any], session: Any) -> tuple[int, bool]:
     limited = base.with_only_columns(TaskRow.id).order_by(None).limit(COUNT_CAP + 1).subquery()
     count = session.scalar(select(func.count()).select_from(limited)) or 0
@@ -140,16 +158,24 @@ class QueueReads:
     """Queue queries of CaseEngine (mixed in); each opens a short read session."""
 
     db: Database
+    stepper: Stepper
 
     def queue(self, query: TaskQuery) -> QueuePage:
-        """One page of open tasks matching `query`, with their cases, in one query (plus a capped count)."""
+        """One page of open tasks matching `query`, with their cases (plus a count capped at COUNT_CAP).
+
+        Sorting by due date walks the queue index in order: tasks with a due date first, then those without,
+        each fetched with its own LIMIT, so a page costs the same however long the queue is.
+        """
         per_page = min(max(query.per_page, 1), 100)
         page = max(query.page, 1)
+        offset = (page - 1) * per_page
         base = (select(TaskRow, Case.number, Case.title, Case.summary).join(Case, Case.id == TaskRow.case_id)
                 .where(and_(*_filters(query))))
         with self.db.read() as s:
-            rows = s.execute(base.order_by(*SORTS[query.sort]()).offset((page - 1) * per_page)
-                             .limit(per_page + 1)).all()
+            if query.sort in ("due", "-due"):
+                rows = _due_ordered(s, base, query.sort == "-due", offset, per_page + 1)
+            else:
+                rows = s.execute(base.order_by(*SORTS[query.sort]()).offset(offset).limit(per_page + 1)).all()
             total, capped = _capped_count(base, s)
         has_next = len(rows) > per_page
         items = [QueueRow(TaskInfo.of(task), number, title or "", dict(summary or {}))
@@ -171,9 +197,23 @@ class QueueReads:
         return counts
 
     def queue_steps(self, roles: Sequence[str] | None = None) -> list[tuple[str, str, str]]:
-        """Distinct (process key, step id, step title) of open tasks, for a step filter."""
-        q = select(TaskRow.process_key, TaskRow.spec_name, TaskRow.title).distinct().where(TaskRow.state == "ready")
-        if roles is not None:
-            q = q.where(TaskRow.role.in_(list(roles)))
+        """(process key, step id, step title) of every user task in the newest definitions, for a step filter.
+
+        Read from the parsed (cached) definitions, not from the open tasks, so it costs nothing per task.
+        """
+        steps: set[tuple[str, str, str]] = set()
         with self.db.read() as s:
-            return sorted((p, spec, title) for p, spec, title in s.execute(q))
+            for key, definition in latest_definitions(s).items():
+                if definition.kind != "bpmn":
+                    continue
+                top, subprocesses = self.stepper.deployer.specs_for(s, definition)
+                for spec in (top, *subprocesses.values()):
+                    for task_spec in spec.task_specs.values():
+                        if not getattr(task_spec, "manual", False):
+                            continue
+                        props = dict(getattr(task_spec, "extensions", {}).get("properties", {}) or {})
+                        role = props.get("role") or self.stepper.projections.role_of(task_spec.lane)
+                        if roles is None or role in roles:
+                            steps.add((key, task_spec.bpmn_id or task_spec.name,
+                                       task_spec.bpmn_name or task_spec.bpmn_id or task_spec.name))
+        return sorted(steps, key=lambda step: (step[0], step[2]))
