@@ -45,8 +45,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-bench: $(STAMP)
-	pg=$$(.ci/postgres.sh start /tmp/fagflyt-bench-pg 55440) && $(BIN)/python -m tests.bench.engine_complete_task --postgres "$$pg"; .ci/postgres.sh stop /tmp/fagflyt-bench-pg 55440
+bench: install
+	pg=$$(.ci/postgres.sh start /tmp/fagflyt-bench-pg 55440) && \
+	  $(BIN)/python -m tests.bench.engine_complete_task --postgres "$$pg" && \
+	  $(BIN)/python -m tests.bench.web_pages --postgres "$$pg"; \
+	  status=$$?; .ci/postgres.sh stop /tmp/fagflyt-bench-pg 55440; exit $$status
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache $(ASSETS)/node_modules

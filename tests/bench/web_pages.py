@@ -90,7 +90,8 @@ def clone_open_cases(engine, target: int) -> int:  # type: ignore[no-untyped-def
     with engine.db.engine.connect() as conn:
         if engine.db.engine.dialect.name == "postgresql":
             for table in ("engine_case", "engine_process_instance"):
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                  f"(SELECT max(id) FROM {table}))"))
         conn.execute(text("ANALYZE"))
         conn.commit()
     return added
@@ -112,7 +113,8 @@ def _timed(call) -> float:  # type: ignore[no-untyped-def]
 def _signed_in(app, username: str):  # type: ignore[no-untyped-def]
     client = app.test_client()
     token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    assert client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    signed = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert signed.status_code == 302
     return client
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from config import TestingConfig
 from engine.models import EngineBase
+from tests.web.demo import demo_app, demo_template, demo_url  # noqa: F401  (fixtures)
 from web import create_app
 
 
@@ -36,6 +37,3 @@ def client(app):
 def runner(app):
     """A CLI runner of the app."""
     return app.test_cli_runner()
-
-
-pytest_plugins = ["tests.web.demo"]

@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from config import Config, DevelopmentConfig
+from tests.web.browsing import sign_in
 from web import create_app
 from web.schema import target_metadata
 from workflows.catalog import shipped_files
@@ -30,12 +31,25 @@ def test_migrations_match_the_models(app, runner):
     assert diff == []
 
 
-def test_front_page_and_health(app, runner, client):
+def test_front_page_asks_to_sign_in_and_health_answers(app, runner, client):
     runner.invoke(args=["setup"])
     page = client.get("/")
-    assert page.status_code == 200
-    assert "Fagflyt" in page.get_data(as_text=True)
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login")
+    assert "Fagflyt" in client.get("/login").get_data(as_text=True)
     assert client.get("/health").get_json() == {"status": "ok"}
+
+
+def test_create_user_command_makes_an_account_that_can_sign_in(app, runner, client):
+    runner.invoke(args=["setup"])
+    result = runner.invoke(args=["create-user", "Ola.Admin", "--name", "Ola Admin", "--role", "administrator",
+                                 "--password", "a-long-secret-1"])
+    assert result.exit_code == 0, result.output
+    assert sign_in(client, "ola.admin", "a-long-secret-1").status_code == 302
+    short = runner.invoke(args=["create-user", "kari", "--name", "K", "--role", "konsulent", "--password", "short"])
+    assert short.exit_code != 0 and "10 characters" in short.output
+    supervisor = runner.invoke(args=["create-user", "lise", "--name", "L", "--role", "faglig_leder",
+                                     "--password", "a-long-secret-2"])
+    assert supervisor.exit_code != 0 and "company" in supervisor.output
 
 
 def test_unknown_page_is_a_plain_404_without_a_trace(client):
