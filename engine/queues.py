@@ -148,9 +148,12 @@ def _due_ordered(session: Any, base: Select[Any], descending: bool, offset: int,
     return rows + list(session.execute(undated.offset(undated_offset).limit(limit - len(rows))).all())
 
 
-def _capped_count(base: Select[Any], session: Any) -> tuple[int, bool]:
-    limited = base.with_only_columns(TaskRow.id).order_by(None).limit(COUNT_CAP + 1).subquery()
-    count = session.scalar(select(func.count()).select_from(limited)) or 0
+def _capped_count(conditions: list[Any], session: Any, *, with_case: bool = False) -> tuple[int, bool]:
+    """Count matching tasks, stopping after COUNT_CAP + 1; reads only the queue index when it can."""
+    rows = select(TaskRow.state).where(*conditions)
+    if with_case:
+        rows = rows.join(Case, Case.id == TaskRow.case_id)
+    count = session.scalar(select(func.count()).select_from(rows.limit(COUNT_CAP + 1).subquery())) or 0
     return min(count, COUNT_CAP), count > COUNT_CAP
 
 
@@ -169,14 +172,15 @@ class QueueReads:
         per_page = min(max(query.per_page, 1), 100)
         page = max(query.page, 1)
         offset = (page - 1) * per_page
+        conditions = _filters(query)
         base = (select(TaskRow, Case.number, Case.title, Case.summary).join(Case, Case.id == TaskRow.case_id)
-                .where(and_(*_filters(query))))
+                .where(and_(*conditions)))
         with self.db.read() as s:
             if query.sort in ("due", "-due"):
                 rows = _due_ordered(s, base, query.sort == "-due", offset, per_page + 1)
             else:
                 rows = s.execute(base.order_by(*SORTS[query.sort]()).offset(offset).limit(per_page + 1)).all()
-            total, capped = _capped_count(base, s)
+            total, capped = _capped_count(conditions, s, with_case=bool((query.search or "").strip()))
         has_next = len(rows) > per_page
         items = [QueueRow(TaskInfo.of(task), number, title or "", dict(summary or {}))
                  for task, number, title, summary in rows[:per_page]]
@@ -188,11 +192,11 @@ class QueueReads:
         counts = {}
         with self.db.read() as s:
             for role in roles:
-                base = select(TaskRow.id).where(TaskRow.state == "ready", TaskRow.role == role)
+                conditions = [TaskRow.state == "ready", TaskRow.role == role]
                 if scope is not None:
-                    base = base.where(TaskRow.scope == scope)
-                open_count, open_capped = _capped_count(base, s)
-                overdue, overdue_capped = _capped_count(base.where(TaskRow.due_at < now), s)
+                    conditions.append(TaskRow.scope == scope)
+                open_count, open_capped = _capped_count(conditions, s)
+                overdue, overdue_capped = _capped_count([*conditions, TaskRow.due_at < now], s)
                 counts[role] = QueueCount(open_count, overdue, open_capped or overdue_capped)
         return counts
 
