@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from engine.queues import TaskQuery
 from tests.web.browsing import csrf_token, post, sign_in, text
 from tests.web.demo import TODAY
+from workflows.accounts import save_account
+from workflows.records import UserAccount
 
 SUPERVISOR = "per.ahmed@example.no"
 
@@ -229,3 +232,36 @@ def test_case_search_finds_by_orgnr_and_masks_ids(demo_app: Flask):
     page = text(client.get("/cases/search?q=326048429"))
     assert "Kunnskapsdepartementet" in page
     assert not re.search(r"\b\d{11}\b", page)
+
+
+def test_sign_in_attempts_per_address_are_throttled(demo_app: Flask):
+    client = demo_app.test_client()
+    throttle = demo_app.extensions["fagflyt.login_throttle"]
+    throttle.limit = 3
+    for _ in range(3):
+        assert sign_in(client, "nobody", "wrong-password-123").status_code == 401
+    blocked = sign_in(client, "sara.saksbehandler")
+    assert blocked.status_code == 429
+    assert client.get("/queues").status_code == 302
+
+
+def test_sign_in_never_redirects_off_site(demo_app: Flask):
+    client = demo_app.test_client()
+    token = csrf_token(client)
+    response = client.post("/login?next=//evil.example/x", data={
+        "username": "sara.saksbehandler", "password": "fagflyt-demo", "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_session_cookie_is_http_only_and_password_change_ends_sessions(demo_app: Flask):
+    client = demo_app.test_client()
+    response = sign_in(client, "kari.konsulent")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/queues").status_code == 200
+    with Session(_engine(demo_app).db.engine) as s:
+        account = s.query(UserAccount).filter_by(username="kari.konsulent").one()
+        save_account(s, account.username, display_name=account.display_name, roles=account.roles,
+                     password="a-brand-new-secret")
+        s.commit()
+    assert client.get("/queues").status_code == 302
