@@ -1,9 +1,10 @@
 """Server time of the queue page and of a task submit with 1,000 and 100,000 open cases (SQLite, PostgreSQL).
 
-Each size is the demo office plus open cases cloned from its real ones (state, open tasks, timers, summary
-fields), so queues hold realistic tasks. Timings are in-process (Flask test client: routing, session,
-policy, queries, templates), paired in the same run with a baseline request — the app's /health route —
-so machine noise shows in both. Run: `python -m tests.bench.web_pages [--postgres URL] [--sizes 1000,100000]`.
+Each size is its own database: the demo office plus open cases cloned from its real ones (state, open
+tasks, timers, summary fields), so queues hold realistic tasks. The sizes are measured in alternation, and
+each round is paired with a baseline request (the app's /health route), so machine noise hits all alike.
+Timings are in-process (Flask test client: routing, session, policy, queries, templates).
+Run: `python -m tests.bench.web_pages [--postgres URL] [--sizes 1000,100000]`.
 """
 
 from __future__ import annotations
@@ -125,62 +126,69 @@ def _lead(rng: random.Random, token: str) -> dict[str, object]:
             "trades": ["ITD03-01"], "places": "2"}
 
 
-def measure(app, measured: int, seed: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
-    """Paired samples: /health (baseline), the queue page, and a task submit (a new lead's first form).
+class Office:
+    """The demo office at one size, with signed-in clients for the measured requests."""
 
-    Cloned cases share their tasks' ids inside their state, so the submits use cases started here.
-    """
-    engine = app.extensions["fagflyt.engine"]
-    sara = _signed_in(app, "sara.saksbehandler")
-    anne = _signed_in(app, "anne.admin")
-    token = CSRF.search(anne.get("/login").get_data(as_text=True)).group(1)
-    rng = random.Random(seed)
-    for _ in range(10):  # warm caches and connections
-        sara.get("/queues").close()
-    samples: dict[str, list[float]] = {"baseline": [], "queue": [], "submit": []}
-    for _ in range(measured):
-        task_id = engine.start_case("membership_onboarding", "bench").open_tasks[0].id
-        data = _lead(rng, token)
-        samples["baseline"].append(_timed(lambda: sara.get("/health")))
-        samples["queue"].append(_timed(lambda: sara.get("/queues")))
-        t0 = time.perf_counter()
-        response = anne.post(f"/tasks/{task_id}", data=data)
-        samples["submit"].append(time.perf_counter() - t0)
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        response.close()
-    return samples
-
-
-def run(name: str, url: str, sizes: list[int], measured: int) -> None:
-    """Build the demo office on `url`, then measure at each size."""
-    with tempfile.TemporaryDirectory() as folder:
-
+    def __init__(self, url: str, folder: Path, size: int) -> None:
         class Settings(TestingConfig):
-            INSTANCE_PATH = Path(folder) / "instance"
+            INSTANCE_PATH = folder / "instance"
             DATABASE_URL = url
 
-        app = create_app(Settings)
-        result = app.test_cli_runner().invoke(args=["setup", "--demo"])
+        self.app = create_app(Settings)
+        result = self.app.test_cli_runner().invoke(args=["setup", "--demo"])
         assert result.exit_code == 0, result.output
-        engine = app.extensions["fagflyt.engine"]
+        self.engine = self.app.extensions["fagflyt.engine"]
+        t0 = time.perf_counter()
+        clone_open_cases(self.engine, size)
+        self.seeded = time.perf_counter() - t0
+        self.size = size
+        self.sara = _signed_in(self.app, "sara.saksbehandler")
+        self.anne = _signed_in(self.app, "anne.admin")
+        self.token = CSRF.search(self.anne.get("/login").get_data(as_text=True)).group(1)
+        self.rng = random.Random(size)
+        self.samples: dict[str, list[float]] = {"baseline": [], "queue": [], "submit": []}
+        for _ in range(10):  # warm caches and connections
+            self.sara.get("/queues").close()
+
+    def sample(self) -> None:
+        """One paired round: /health (baseline), the queue page, a task submit (a new lead's first form).
+
+        Cloned cases share their tasks' ids inside their state, so the submits use cases started here.
+        """
+        task_id = self.engine.start_case("membership_onboarding", "bench").open_tasks[0].id
+        self.samples["baseline"].append(_timed(lambda: self.sara.get("/health")))
+        self.samples["queue"].append(_timed(lambda: self.sara.get("/queues")))
+        data = _lead(self.rng, self.token)
+        t0 = time.perf_counter()
+        response = self.anne.post(f"/tasks/{task_id}", data=data)
+        self.samples["submit"].append(time.perf_counter() - t0)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        response.close()
+
+
+def run(name: str, urls: dict[int, str], measured: int) -> None:
+    """Build one office per size, then measure them in alternation so machine noise hits all alike."""
+    with tempfile.TemporaryDirectory() as folder:
+        offices = [Office(url, Path(folder) / str(size), size) for size, url in urls.items()]
+        for _ in range(measured):
+            for office in offices:
+                office.sample()
         medians = {}
-        for size in sizes:
-            t0 = time.perf_counter()
-            clone_open_cases(engine, size)
-            seeded = time.perf_counter() - t0
-            s = measure(app, measured, seed=size)
+        for office in offices:
+            s = office.samples
             base, queue, submit = (statistics.median(s[k]) * 1000 for k in ("baseline", "queue", "submit"))
-            medians[size] = (queue, submit, base)
-            print(f"{name:10} {size:>7} open cases: baseline /health median {base:5.2f} ms | queue page median "
-                  f"{queue:6.2f} ms p95 {_pct(s['queue'], 0.95):6.2f} ms ({queue / base:4.1f}x baseline) | task submit "
-                  f"median {submit:6.2f} ms p95 {_pct(s['submit'], 0.95):6.2f} ms  [seeded in {seeded:.0f} s]",
-                  flush=True)
+            medians[office.size] = (queue, submit, base)
+            print(f"{name:10} {office.size:>7} open cases: baseline /health median {base:5.2f} ms | queue page "
+                  f"median {queue:6.2f} ms p95 {_pct(s['queue'], 0.95):6.2f} ms ({queue / base:4.1f}x baseline) | "
+                  f"task submit median {submit:6.2f} ms p95 {_pct(s['submit'], 0.95):6.2f} ms  "
+                  f"[seeded in {office.seeded:.0f} s]", flush=True)
+            office.engine.db.engine.dispose()
+        sizes = sorted(medians)
         if len(sizes) > 1:
             (q1, s1, b1), (q2, s2, b2) = medians[sizes[0]], medians[sizes[-1]]
             print(f"{name:10} {sizes[-1]} vs {sizes[0]} open cases: queue page {q2 / q1:4.2f}x "
                   f"({(q2 / b2) / (q1 / b1):4.2f}x relative to the paired baseline), task submit {s2 / s1:4.2f}x",
                   flush=True)
-        engine.db.engine.dispose()
 
 
 def main() -> None:
@@ -192,20 +200,23 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as folder:
-        run("SQLite", f"sqlite:///{folder}/bench.db", sizes, args.measured)
+        run("SQLite", {size: f"sqlite:///{folder}/bench-{size}.db" for size in sizes}, args.measured)
     if args.postgres:
         from sqlalchemy import create_engine
 
         server = make_url(args.postgres)
-        name = f"fagflyt_bench_{uuid.uuid4().hex[:6]}"
+        names = {size: f"fagflyt_bench_{size}_{uuid.uuid4().hex[:6]}" for size in sizes}
         admin = create_engine(server, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            for name in names.values():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            run("PostgreSQL", server.set(database=name).render_as_string(hide_password=False), sizes, args.measured)
+            run("PostgreSQL", {size: server.set(database=name).render_as_string(hide_password=False)
+                               for size, name in names.items()}, args.measured)
         finally:
             with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                for name in names.values():
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             admin.dispose()
 
 
