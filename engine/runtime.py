@@ -16,7 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from . import spiff_defects, statements
+from . import migration, spiff_defects, statements
 from .clock import Clock, SystemClock, using_clock
 from .context import CallContext, engine_call
 from .db import Database, make_db_engine
@@ -24,8 +24,10 @@ from .definitions import DefinitionCheck, SpecCache
 from .deployment import Deployer, DeployResult, latest_definitions
 from .errors import EngineError, InvalidState, NotFound, Problem, ProcessFailed, TaskConflict
 from .expressions import SafeScriptEngine, ServiceRegistry, scan_specs
+from .migration import MigrationCheck
 from .models import (
     Case,
+    Definition,
     EngineBase,
     Incident,
     MessageSubscription,
@@ -302,6 +304,53 @@ class CaseEngine(CaseReads, QueueReads):
             audit(call.session, case_id, None, actor, "comment", call.now, detail=text[:MAX_COMMENT])
 
     # -- lifecycle -----------------------------------------------------------------------------------
+    def migration_check(self, instance_id: int, definition_id: int) -> MigrationCheck:
+        """What moving an instance to another version of its process would change; stores nothing."""
+        with self.db.read() as s:
+            row = s.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"process instance {instance_id} does not exist")
+            _wf, _new, _plan, check = self._migration_plan(s, row, definition_id)
+            return check
+
+    def migrate(self, instance_id: int, definition_id: int, actor: str) -> MigrationCheck:
+        """Move a running instance to another version of its process, after the same check; audited."""
+        with self._call("migrate", actor) as call:
+            s = call.session
+            loaded = self.stepper.lock(s, instance_id)
+            if loaded.status != "running":
+                raise InvalidState(f"Only a running process can be migrated; this one is {loaded.status}.")
+            wf, (spec, subprocesses), (top, subs), check = self._migration_plan(s, loaded, definition_id)
+            if not check.allowed:
+                raise InvalidState("The case cannot move to the new version: " + " ".join(check.problems))
+            before = self.stepper.snapshot(wf)
+            migration.apply(wf, spec, top, subs)
+            wf.subprocess_specs = subprocesses
+            wf.do_engine_steps()
+            s.execute(update(ProcessInstance).where(ProcessInstance.id == loaded.id)
+                      .values(definition_id=definition_id))
+            s.execute(update(TaskRow).where(TaskRow.instance_id == loaded.id, TaskRow.state == "ready")
+                      .values(definition_id=definition_id))
+            loaded.definition_id = definition_id
+            audit(s, loaded.case_id, loaded.id, actor, "migrated", call.now,
+                  detail=f"v{check.from_version} → v{check.to_version}",
+                  data={"added": check.added, "removed": check.removed, "changed": check.changed})
+            self.stepper.save(s, loaded, wf, before, actor, call.now)
+            return check
+
+    def _migration_plan(self, s: Session, loaded: Loaded | ProcessInstance, definition_id: int):  # type: ignore[no-untyped-def]
+        current = self.stepper.definition(s, loaded.definition_id)
+        target = s.get(Definition, definition_id)
+        if target is None or target.key != current.key or target.kind != "bpmn":
+            raise NotFound(f"{current.key} has no version with id {definition_id}")
+        wf = self.stepper.restore(s, loaded)
+        specs = self.deployer.specs_for(s, target)
+        top, subs, check = migration.plan(wf, specs[0], specs[1], self.stepper.serializer.registry)
+        check.instance_id, check.from_version, check.to_version = loaded.id, current.version, target.version
+        if target.id == current.id:
+            check.problems.append("The case already runs on this version.")
+        return wf, specs, (top, subs), check
+
     def suspend(self, case_id: int, actor: str, reason: str = "") -> None:
         """Stop a case: no task can be completed and no timer fires until it is resumed."""
         self._set_suspended(case_id, actor, True, reason)

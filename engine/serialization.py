@@ -79,6 +79,11 @@ class InstanceSerializer:
         spiff_defects.apply_all()
         self._serializer = _build_serializer()
 
+    @property
+    def registry(self):  # type: ignore[no-untyped-def]
+        """The converter registry (SpiffWorkflow's spec diff compares specs through it)."""
+        return self._serializer.registry
+
     def dumps(self, workflow: BpmnWorkflow) -> str:
         """Serialize the workflow state (without specs) to JSON text."""
         return self._serializer.serialize_json(workflow)
