@@ -73,6 +73,19 @@ class Definition(EngineBase):
     deployed_at: Mapped[datetime]
 
 
+class DefinitionDraft(EngineBase):
+    """A process owner's unsaved-to-production edit of a definition: one per key, checked to be safe XML."""
+
+    __tablename__ = "engine_definition_draft"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    xml: Mapped[str] = mapped_column(Text)
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[datetime]
+
+
 class Case(EngineBase):
     """A case: the life of one matter, which may run several process instances over time."""
 

@@ -16,18 +16,19 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from . import migration, spiff_defects, statements
+from . import authoring, migration, spiff_defects, statements
 from .clock import Clock, SystemClock, using_clock
 from .context import CallContext, engine_call
 from .db import Database, make_db_engine
 from .definitions import DefinitionCheck, SpecCache
 from .deployment import Deployer, DeployResult, latest_definitions
-from .errors import EngineError, InvalidState, NotFound, Problem, ProcessFailed, TaskConflict
+from .errors import EngineError, InvalidState, NotFound, Problem, ProcessFailed, TaskConflict, UnsafeDefinition
 from .expressions import SafeScriptEngine, ServiceRegistry, scan_specs
 from .migration import MigrationCheck
 from .models import (
     Case,
     Definition,
+    DefinitionDraft,
     EngineBase,
     Incident,
     MessageSubscription,
@@ -111,6 +112,79 @@ class CaseEngine(CaseReads, QueueReads):
         """Return the problems a deploy of `files` would be refused for (empty when valid); stores nothing."""
         with self._call("validate", actor) as call:
             return self.deployer.validate(call.session, files, call.now)
+
+    # -- authoring in the browser -------------------------------------------------------------------
+    def versions(self, key: str) -> list[authoring.VersionInfo]:
+        """Every version of a process, newest first, with how many instances run on each."""
+        with self.db.read() as s:
+            return authoring.versions(s, key)
+
+    def version_diff(self, old_id: int, new_id: int) -> authoring.VersionDiff:
+        """What changed in a process between two of its versions."""
+        with self.db.read() as s:
+            old, new = s.get(Definition, old_id), s.get(Definition, new_id)
+            if old is None or new is None or old.key != new.key:
+                raise NotFound("both versions must exist and belong to one process")
+            return authoring.diff(s, self.deployer, self.stepper.serializer.registry, old, new)
+
+    def definition(self, key: str, version: int | None = None) -> Definition:
+        """One version of a definition (the newest when `version` is None)."""
+        with self.db.read() as s:
+            q = select(Definition).where(Definition.key == key)
+            q = q.where(Definition.version == version) if version else q.order_by(Definition.version.desc())
+            found = s.scalars(q.limit(1)).first()
+            if found is None:
+                raise NotFound(f"{key} has no version {version}" if version else f"{key} is not deployed")
+            return found
+
+    def draft(self, key: str) -> DefinitionDraft | None:
+        """The process owner's draft of a process, if any."""
+        with self.db.read() as s:
+            return s.get(DefinitionDraft, key)
+
+    def drafts(self) -> dict[str, DefinitionDraft]:
+        """Every draft, by process key."""
+        with self.db.read() as s:
+            return {d.key: d for d in s.scalars(select(DefinitionDraft))}
+
+    def save_draft(self, key: str, xml: str, actor: str) -> DefinitionDraft:
+        """Keep an edit as the process's draft (hardened parse first: unsafe XML is refused, nothing stored)."""
+        with self._call("save_draft", actor) as call:
+            return authoring.save_draft(call.session, key, xml, actor, call.now)
+
+    def discard_draft(self, key: str, actor: str) -> None:
+        """Throw a process's draft away."""
+        with self._call("discard_draft", actor) as call:
+            authoring.discard_draft(call.session, key)
+
+    def validate_edit(self, key: str, xml: str, actor: str = "validation") -> list[Problem]:
+        """The problems deploying an edit of `key` would be refused for (nothing stored)."""
+        with self._call("validate", actor) as call:
+            current = latest_definitions(call.session).get(key)
+            filename = current.filename if current else f"{key}.bpmn"
+            try:
+                described = authoring.read_definition(filename, xml.encode("utf-8"))
+            except UnsafeDefinition as exc:
+                return exc.problems or [Problem(exc.message, file=filename)]
+            if described.key != key:
+                return [Problem(f"The document defines the process {described.key!r}, not {key!r}.")]
+            files = authoring.bundle_with(call.session, filename, xml.encode("utf-8"))
+            return self.deployer.validate(call.session, files, call.now)
+
+    def deploy_edit(self, key: str, xml: str, actor: str) -> DeployResult:
+        """Deploy an edit of `key` as its next version (with every caller re-pinned) and drop its draft."""
+        with self._call("deploy", actor) as call:
+            current = latest_definitions(call.session).get(key)
+            filename = current.filename if current else f"{key}.bpmn"
+            described = authoring.read_definition(filename, xml.encode("utf-8"))
+            if described.key != key:
+                raise UnsafeDefinition(f"The document defines the process {described.key!r}, not {key!r}.")
+            files = authoring.bundle_with(call.session, filename, xml.encode("utf-8"))
+            result = self.deployer.deploy(call.session, files, actor, call.now)
+            draft = call.session.get(DefinitionDraft, key)
+            if draft is not None:
+                call.session.delete(draft)
+            return result
 
     # -- cases ---------------------------------------------------------------------------------------
     def start_case(self, process_key: str, actor: str, data: dict[str, Any] | None = None, *,

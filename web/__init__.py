@@ -38,6 +38,7 @@ def create_app(config_class: type[Config] | None = None, overrides: dict[str, An
         i18n,
         navigation,
         policy,
+        processes,
         queues,
         services,
         start,
@@ -54,7 +55,7 @@ def create_app(config_class: type[Config] | None = None, overrides: dict[str, An
     errors.init_app(app)
     formatting.init_app(app)
     navigation.init_app(app)
-    for blueprint in (assets.bp, home.bp, queues.bp, tasks.bp, cases.bp, start.bp):
+    for blueprint in (assets.bp, home.bp, queues.bp, tasks.bp, cases.bp, start.bp, processes.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     worker.init_app(app)

@@ -16,6 +16,7 @@ MENU = (
     ("tasks.my_forms", _l("My forms"), "my_forms"),
     ("cases.search", _l("Find a case"), "view_cases"),
     ("start.index", _l("Start a case"), "start_cases"),
+    ("processes.index", _l("Processes"), "manage_processes"),
     ("home.index", _l("Overview"), "signed_in"),
 )
 

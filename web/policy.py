@@ -57,6 +57,16 @@ ROUTE_RULES: dict[str, str] = {
     "cases.search": "view_cases",
     "start.index": "start_cases",
     "start.form": "start_cases",
+    "processes.index": "manage_processes",
+    "processes.show": "manage_processes",
+    "processes.modeler": "manage_processes",
+    "processes.xml": "manage_processes",
+    "processes.validate": "manage_processes",
+    "processes.save_draft": "manage_processes",
+    "processes.discard_draft": "manage_processes",
+    "processes.deploy": "manage_processes",
+    "processes.upload": "manage_processes",
+    "processes.migrate": "administer",
 }
 
 
