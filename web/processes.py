@@ -16,6 +16,7 @@ from engine.models import ProcessInstance
 from forms import load_registry
 from workflows.catalog import ROLE_OF_LANE, shipped_files
 
+from .i18n import current_locale
 from .policy import Actor
 from .services import case_engine
 
@@ -76,7 +77,9 @@ def modeler(key: str) -> ResponseReturnValue:
         latest = engine.definition(key)
     except NotFound:
         abort(404)
-    forms = [(k, load_registry().get(k).title.get("nb")) for k in load_registry().keys()]
+    registry = load_registry()
+    form_keys = registry.keys()
+    forms = [(k, registry.get(k).title.get(current_locale())) for k in form_keys]
     return render_template("processes/modeler.html", key=key, latest=latest, draft=engine.draft(key), forms=forms,
                            lanes=dict(ROLE_OF_LANE))
 
