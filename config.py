@@ -22,6 +22,16 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     ALLOW_SYNTHETIC_IDS = False
     TESTING = False
+    PUBLIC_URL = os.environ.get("FAGFLYT_PUBLIC_URL", "http://127.0.0.1:5000")
+    # E-mail: "smtp" delivers through the server below; "outbox" keeps every message in the outbox only.
+    MAIL_BACKEND = os.environ.get("FAGFLYT_MAIL_BACKEND", "smtp")
+    MAIL_FROM = os.environ.get("FAGFLYT_MAIL_FROM", "fagflyt@localhost")
+    SMTP_HOST = os.environ.get("FAGFLYT_SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("FAGFLYT_SMTP_PORT", "587"))
+    SMTP_USERNAME = os.environ.get("FAGFLYT_SMTP_USERNAME") or None
+    SMTP_PASSWORD = os.environ.get("FAGFLYT_SMTP_PASSWORD") or None
+    SMTP_STARTTLS = os.environ.get("FAGFLYT_SMTP_STARTTLS", "1") not in ("0", "false", "no")
+    WORKER_INTERVAL = float(os.environ.get("FAGFLYT_WORKER_INTERVAL", "1.0"))
 
     @classmethod
     def database_url(cls) -> str:
@@ -45,6 +55,7 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
     ALLOW_SYNTHETIC_IDS = True
+    MAIL_BACKEND = os.environ.get("FAGFLYT_MAIL_BACKEND", "outbox")
 
     @classmethod
     def secret_key(cls) -> str:

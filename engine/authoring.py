@@ -50,12 +50,13 @@ def _label(spec) -> str:  # type: ignore[no-untyped-def]
 def versions(session: Session, key: str) -> list[VersionInfo]:
     """Every version of a process, newest first, with running and finished instance counts."""
     counts: dict[tuple[int, bool], int] = {}
-    rows = session.execute(select(ProcessInstance.definition_id, ProcessInstance.status == "running", func.count())
+    rows = session.execute(select(ProcessInstance.definition_id, ProcessInstance.status, func.count())
                            .join(Definition, Definition.id == ProcessInstance.definition_id)
-                           .where(Definition.key == key).group_by(ProcessInstance.definition_id,
-                                                                  ProcessInstance.status == "running"))
-    for definition_id, running, count in rows:
-        counts[(definition_id, bool(running))] = count
+                           .where(Definition.key == key)
+                           .group_by(ProcessInstance.definition_id, ProcessInstance.status))
+    for definition_id, status, count in rows:
+        running = status == "running"
+        counts[(definition_id, running)] = counts.get((definition_id, running), 0) + count
     found = session.scalars(select(Definition).where(Definition.key == key).order_by(Definition.version.desc()))
     return [VersionInfo(d.id, d.version, d.deployed_by, d.deployed_at, d.sha256, counts.get((d.id, True), 0),
                         counts.get((d.id, False), 0)) for d in found]

@@ -23,6 +23,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import statements
+from .jobs import enqueue
 from .models import Case, CaseField, MessageSubscription, ProcessInstance, TaskRow, TimerRow
 
 RoleResolver = Callable[[str | None], str | None]
@@ -74,8 +75,9 @@ class ProjectionWriter:
     """Writes the ready tasks, timers, subscriptions and case fields of one instance."""
 
     def __init__(self, role_of: RoleResolver = default_role,
-                 summary_fields: Sequence[str] | Mapping[str, str] = ()) -> None:
+                 summary_fields: Sequence[str] | Mapping[str, str] = (), *, task_jobs: bool = False) -> None:
         self.role_of = role_of
+        self.task_jobs = task_jobs  # queue a "task.ready" job per new task (notifications)
         fields = summary_fields if isinstance(summary_fields, Mapping) else {n: n for n in summary_fields}
         self.summary_fields = {name: tuple(path.split(".")) for name, path in fields.items()}
 
@@ -103,6 +105,10 @@ class ProjectionWriter:
         if new:
             rows = [self._task_row(ref, wf.get_task_from_id(UUID(i)), now, evaluate) for i in sorted(new)]
             session.connection().execute(statements.INSERT_TASKS, rows)
+            if self.task_jobs:
+                for row in rows:
+                    enqueue(session, "task.ready", f"task.ready:{row['id']}", {"task_id": row["id"]}, now,
+                            case_id=ref.case_id)
         gone = before.ready - after.ready
         if gone:
             session.connection().execute(statements.CANCEL_TASKS, {"task_ids": sorted(gone), "now": now})

@@ -16,7 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from . import authoring, migration, spiff_defects, statements
+from . import authoring, jobs, migration, spiff_defects, statements
 from .clock import Clock, SystemClock, using_clock
 from .context import CallContext, engine_call
 from .db import Database, make_db_engine
@@ -31,6 +31,7 @@ from .models import (
     DefinitionDraft,
     EngineBase,
     Incident,
+    JobRow,
     MessageSubscription,
     ProcessInstance,
     TaskRow,
@@ -61,7 +62,7 @@ class CaseEngine(CaseReads, QueueReads):
                  services: ServiceRegistry | None = None, helpers: dict[str, Callable[..., Any]] | None = None,
                  role_of: RoleResolver = default_role,
                  summary_fields: Sequence[str] | Mapping[str, str] = (),
-                 definition_checks: Sequence[DefinitionCheck] = ()) -> None:
+                 definition_checks: Sequence[DefinitionCheck] = (), task_jobs: bool = False) -> None:
         spiff_defects.apply_all()
         if isinstance(db, str):
             db = make_db_engine(db)
@@ -71,7 +72,7 @@ class CaseEngine(CaseReads, QueueReads):
         self.script_engine = SafeScriptEngine(services=self.services, helpers=helpers)
         self.deployer = Deployer(SpecCache(), checks=[scan_specs, *definition_checks])
         self.stepper = Stepper(self.deployer, InstanceSerializer(), self.script_engine,
-                               ProjectionWriter(role_of, summary_fields), self.db.locks_rows)
+                               ProjectionWriter(role_of, summary_fields, task_jobs=task_jobs), self.db.locks_rows)
 
     def create_schema(self) -> None:
         """Create the engine's tables (tests and first runs; production uses the migrations)."""
@@ -293,6 +294,9 @@ class CaseEngine(CaseReads, QueueReads):
                 raise TaskConflict(f"The task is held by {trow.assignee}.", assignee=trow.assignee)
             audit(s, trow.case_id, trow.instance_id, actor, action, call.now, task_id=task_id,
                   task_title=trow.title, detail=assignee)
+            if self.stepper.projections.task_jobs and action == "task_assigned" and assignee and assignee != actor:
+                jobs.enqueue(s, "task.assigned", f"task.assigned:{task_id}:{assignee}:{call.now.isoformat()}",
+                             {"task_id": task_id, "assignee": assignee, "by": actor}, call.now, case_id=trow.case_id)
             return TaskInfo.of(trow)
 
     # -- messages and timers -------------------------------------------------------------------------
@@ -367,6 +371,50 @@ class CaseEngine(CaseReads, QueueReads):
                 return  # nothing was due after all (SpiffWorkflow fires strictly after the due instant)
             audit(s, loaded.case_id, loaded.id, "system", "timer_fired", call.now, detail=", ".join(names))
             self.stepper.save(s, loaded, wf, before, "system", call.now)
+
+    # -- background jobs -----------------------------------------------------------------------------
+    def enqueue_job(self, kind: str, key: str, payload: Mapping[str, Any], *, run_at: datetime | None = None,
+                    case_id: int | None = None) -> None:
+        """Queue a job (idempotent by key) in its own transaction."""
+        with self.db.write() as s:
+            jobs.enqueue(s, kind, key, payload, self.clock.now(), run_at=run_at, case_id=case_id)
+
+    def run_jobs(self, handlers: Mapping[str, jobs.Handler], worker: str, limit: int = 50) -> tuple[int, int]:
+        """Claim due jobs and run each in its own transaction; return (done, failed)."""
+        with self.db.write() as s:
+            ids = jobs.claim(s, worker, self.clock.now(), limit)
+        done = failed = 0
+        for job_id in ids:
+            try:
+                with self.db.write() as s, using_clock(self.clock):
+                    if jobs.run_one(s, job_id, worker, self.clock.now(), handlers):
+                        done += 1
+            except Exception as exc:  # noqa: BLE001 - any handler failure is kept on the job and retried
+                failed += 1
+                with self.db.write() as s:
+                    jobs.record_failure(s, job_id, f"{type(exc).__name__}: {_short(exc, 2000)}", self.clock.now())
+        return done, failed
+
+    def job_list(self, statuses: Sequence[str], limit: int = 100) -> list[JobRow]:
+        """Jobs in the given states, soonest first (for the administrators' view)."""
+        with self.db.read() as s:
+            return list(s.scalars(select(JobRow).where(JobRow.status.in_(list(statuses)))
+                                  .order_by(JobRow.run_at, JobRow.id).limit(limit)))
+
+    def retry_job(self, job_id: int, actor: str) -> None:
+        """Run a failed job again (after its cause was fixed); audited on its case."""
+        with self._call("retry_job", actor) as call:
+            job = jobs.retry(call.session, job_id, call.now)
+            if job is None:
+                raise InvalidState("Only a failed job can be retried.")
+            audit(call.session, job.case_id, None, actor, "job_retried", call.now, detail=f"{job.kind} #{job.id}")
+
+    def pending_timers(self, limit: int = 100) -> list[TimerRow]:
+        """Timers still to fire, soonest first."""
+        with self.db.read() as s:
+            return list(s.scalars(select(TimerRow).join(ProcessInstance, ProcessInstance.id == TimerRow.instance_id)
+                                  .where(ProcessInstance.status == "running")
+                                  .order_by(TimerRow.due_at).limit(limit)))
 
     def comment(self, case_id: int, actor: str, text: str) -> None:
         """Add a comment to a case's history (plain text, kept like every other event)."""

@@ -27,6 +27,7 @@ def create_app(config_class: type[Config] | None = None, overrides: dict[str, An
     app.instance_path = str(cfg.INSTANCE_PATH)
 
     from . import (
+        admin,
         assets,
         auth,
         cases,
@@ -55,7 +56,7 @@ def create_app(config_class: type[Config] | None = None, overrides: dict[str, An
     errors.init_app(app)
     formatting.init_app(app)
     navigation.init_app(app)
-    for blueprint in (assets.bp, home.bp, queues.bp, tasks.bp, cases.bp, start.bp, processes.bp):
+    for blueprint in (assets.bp, home.bp, queues.bp, tasks.bp, cases.bp, start.bp, processes.bp, admin.bp):
         app.register_blueprint(blueprint)
     cli.init_app(app)
     worker.init_app(app)

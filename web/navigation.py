@@ -17,6 +17,8 @@ MENU = (
     ("cases.search", _l("Find a case"), "view_cases"),
     ("start.index", _l("Start a case"), "start_cases"),
     ("processes.index", _l("Processes"), "manage_processes"),
+    ("admin.index", _l("Administration"), "administer"),
+    ("admin.profile", _l("My settings"), "signed_in"),
     ("home.index", _l("Overview"), "signed_in"),
 )
 

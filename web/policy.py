@@ -67,6 +67,11 @@ ROUTE_RULES: dict[str, str] = {
     "processes.deploy": "manage_processes",
     "processes.upload": "manage_processes",
     "processes.migrate": "administer",
+    "admin.index": "administer",
+    "admin.retry_job": "administer",
+    "admin.outbox": "administer",
+    "admin.mail": "administer",
+    "admin.profile": "signed_in",
 }
 
 

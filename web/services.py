@@ -13,7 +13,8 @@ EXTENSION = "fagflyt.engine"
 
 def init_app(app: Flask) -> None:
     """Create the app's CaseEngine on its database (tests may pass a fixed clock as config CLOCK)."""
-    app.extensions[EXTENSION] = build_engine(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"))
+    app.extensions[EXTENSION] = build_engine(app.config["DATABASE_URL"], clock=app.config.get("CLOCK"),
+                                           public_url=app.config["PUBLIC_URL"])
 
 
 def case_engine() -> CaseEngine:

@@ -1,41 +1,60 @@
-"""The background worker: fires due BPMN timers so deadlines, reminders and escalations happen on time."""
+"""The background worker: fires due BPMN timers and runs queued jobs (notifications, mail delivery).
+
+`flask --app web worker` polls every second (FAGFLYT_WORKER_INTERVAL); `--once` does what is due and exits
+(for cron). Several workers may run against PostgreSQL: timers lock their instance, jobs are claimed with
+SKIP LOCKED. On SQLite one worker is enough.
+"""
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import time
 from collections.abc import Callable
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from engine import CaseEngine
+from workflows.setup import job_handlers
+
+from .mailing import mailer_for
 from .services import case_engine
 
 
-class TimerLoop:
-    """Polls for due timers until stopped; each due instance advances in its own transaction."""
+class Worker:
+    """Polls for due timers and jobs until stopped; every timer and job moves in its own transaction."""
 
-    def __init__(self, fire: Callable[[int], int], interval: float = 1.0, batch: int = 100,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        self.fire = fire
+    def __init__(self, engine: CaseEngine, handlers: dict, *, name: str | None = None, interval: float = 1.0,
+                 batch: int = 100, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.engine = engine
+        self.handlers = handlers
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.interval = interval
         self.batch = batch
         self.sleep = sleep
         self.running = True
 
     def stop(self, *_: object) -> None:
-        """Finish the batch in hand, then stop (SIGINT/SIGTERM)."""
+        """Finish the item in hand, then stop (SIGINT/SIGTERM)."""
         self.running = False
 
-    def run_once(self) -> int:
-        """Fire everything due now, batch after batch; return how many instances moved."""
-        total = 0
-        while True:
-            moved = self.fire(self.batch)
-            total += moved
-            if moved < self.batch:
-                return total
+    def run_once(self) -> tuple[int, int]:
+        """Fire everything due now and run every due job; return (instances moved, jobs done)."""
+        moved = done = 0
+        while self.running:
+            fired = self.engine.fire_due_timers(limit=self.batch)
+            moved += fired
+            if fired < self.batch:
+                break
+        while self.running:
+            ok, failed = self.engine.run_jobs(self.handlers, self.name, limit=self.batch)
+            done += ok
+            if ok + failed < self.batch:
+                break
+        return moved, done
 
     def run(self) -> None:
         """Poll until stopped."""
@@ -45,20 +64,30 @@ class TimerLoop:
                 self.sleep(self.interval)
 
 
+def build_worker(app: Flask, **kwargs: object) -> Worker:
+    """A worker for the app: its engine, and job handlers with the configured mailer."""
+    handlers = job_handlers(mailer_for(app), app.config["MAIL_FROM"], app.config["PUBLIC_URL"])
+    return Worker(app.extensions["fagflyt.engine"], handlers, **kwargs)  # type: ignore[arg-type]
+
+
 @click.command("worker")
-@click.option("--once", is_flag=True, help="fire what is due now and exit")
-@click.option("--interval", default=1.0, show_default=True, help="seconds between polls")
+@click.option("--once", is_flag=True, help="do what is due now and exit")
+@click.option("--interval", default=None, type=float, help="seconds between polls (default 1)")
 @with_appcontext
-def worker(once: bool, interval: float) -> None:
-    """Fire due timers (deadlines, reminders, escalations) continuously, or once."""
-    engine = case_engine()
-    loop = TimerLoop(lambda limit: engine.fire_due_timers(limit=limit), interval=interval)
+def worker(once: bool, interval: float | None) -> None:
+    """Fire due timers and run queued jobs continuously, or once."""
+    case_engine()
+    try:
+        loop = build_worker(current_app, interval=interval or current_app.config["WORKER_INTERVAL"])
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
     if once:
-        click.echo(f"{loop.run_once()} case(s) moved by due timers")
+        moved, done = loop.run_once()
+        click.echo(f"{moved} case(s) moved by due timers, {done} job(s) done")
         return
     signal.signal(signal.SIGTERM, loop.stop)
     signal.signal(signal.SIGINT, loop.stop)
-    click.echo(f"worker: firing due timers every {interval:g} s")
+    click.echo(f"worker {loop.name}: timers and jobs every {loop.interval:g} s")
     loop.run()
 
 

@@ -85,13 +85,18 @@ def _requests(s: dict[str, str], task: str) -> list[tuple[str, str, str]]:
         ("processes.deploy", "POST", "/processes/contract_signing/deploy"),
         ("processes.upload", "POST", "/processes/upload"),
         ("processes.migrate", "GET", f"/processes/contract_signing/migrate?to=1&instance={s['instance_id']}"),
+        ("admin.index", "GET", "/admin"),
+        ("admin.retry_job", "POST", "/admin/jobs/999999/retry"),
+        ("admin.outbox", "GET", "/admin/outbox"),
+        ("admin.mail", "GET", "/admin/outbox/999999"),
+        ("admin.profile", "GET", "/profile"),
         ("auth.language", "POST", "/language"),
         ("auth.logout", "POST", "/logout"),
     ]
 
 
 # Routes whose allowed answer is itself a 404 (nothing there) or where only some objects are reachable.
-NOT_FOUND_EVEN_IF_ALLOWED = {"assets.vendor", "queues.delete_filter", "cases.record"}
+NOT_FOUND_EVEN_IF_ALLOWED = {"assets.vendor", "queues.delete_filter", "cases.record", "admin.mail"}
 # Routes whose allowed answer to an empty POST is a 400 (no document sent) — still not a refusal.
 EMPTY_POST_IS_BAD_REQUEST = {"processes.validate", "processes.save_draft", "processes.deploy"}
 

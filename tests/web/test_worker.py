@@ -1,32 +1,57 @@
-"""The worker fires due timers: the signing reminder of a contract falls due and the worker acts on it."""
+"""The worker fires due timers and runs jobs: the signing reminder of a contract falls due, the worker acts on
+it and mails the supervisors (kept in the outbox in development); the loop drains batches, then sleeps."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from engine import FixedClock
-from web.worker import TimerLoop
+from web.worker import Worker
+from workflows.records import OutboxMail
 
 
-def test_worker_once_fires_what_is_due(app, runner):
+def test_worker_once_fires_what_is_due_and_runs_the_jobs(app, runner):
     assert runner.invoke(args=["setup", "--demo"]).exit_code == 0
     engine = app.extensions["fagflyt.engine"]
     signing = [t for t in engine.ready_tasks(limit=1000) if t.form_key == "contract.sign_office"]
     assert signing, "the demo has contracts out for signature"
     clock = FixedClock(engine.clock.now())
     engine.clock = clock
-    assert "0 case(s) moved" in runner.invoke(args=["worker", "--once"]).output
+    first = runner.invoke(args=["worker", "--once"])
+    assert "0 case(s) moved" in first.output and "job(s) done" in first.output
     clock.advance(days=7, minutes=1)
     result = runner.invoke(args=["worker", "--once"])
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     moved = int(result.output.split()[0])
     assert moved >= len({t.case_id for t in signing})
     history = engine.history(signing[0].case_id)
     assert [h.detail for h in history if h.action == "timer_fired"] == ["Påminnelse dag 7"]
+    with engine.db.read() as s:
+        reminders = list(s.scalars(select(OutboxMail).where(OutboxMail.kind == "reminder")))
+    assert reminders and {m.status for m in reminders} == {"kept"}
+
+
+def test_production_worker_refuses_to_start_without_an_smtp_server(app, runner):
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="")
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code != 0 and "FAGFLYT_SMTP_HOST" in result.output
+
+
+class _Engine:
+    def __init__(self, fired: list[int], jobs: list[tuple[int, int]]) -> None:
+        self.fired, self.jobs = iter(fired), iter(jobs)
+
+    def fire_due_timers(self, limit: int) -> int:
+        return next(self.fired)
+
+    def run_jobs(self, handlers, worker, limit):  # type: ignore[no-untyped-def]
+        return next(self.jobs)
 
 
 def test_loop_drains_batches_then_sleeps_until_stopped():
-    fired, slept = iter([100, 100, 7, 0]), []
-    loop = TimerLoop(lambda limit: next(fired), interval=0.5, batch=100)
-    assert loop.run_once() == 207
+    slept: list[float] = []
+    loop = Worker(_Engine([100, 100, 7, 0], [(100, 0), (3, 1), (0, 0)]), {}, name="w", interval=0.5, batch=100)
+    assert loop.run_once() == (207, 103)
 
     def sleep(seconds: float) -> None:
         slept.append(seconds)

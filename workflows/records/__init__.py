@@ -11,6 +11,7 @@ one `EngineBase.metadata` describes the whole schema (the web layer's migrations
 | `people.py` | person, company_contact, guardian |
 | `contracts.py` | contract, evaluation, follow_up_meeting, conflict_case, test_registration |
 | `accounts.py` | user_account, saved_queue_filter |
+| `mail.py` | mail_outbox |
 | `base.py` | the value sets (StrEnum) behind the CHECK constraints, `upsert` |
 """
 
@@ -40,6 +41,7 @@ from .base import (
 )
 from .companies import MemberCompany, OfficeApproval, TradeApproval, TrainingOffice
 from .contracts import DEFAULT_LEGAL_BASIS, ConflictCase, Contract, Evaluation, FollowUpMeeting, TestRegistration
+from .mail import OutboxMail
 from .people import CompanyContact, Guardian, Person
 from .reference import County, Trade
 
@@ -47,7 +49,7 @@ RECORD_TABLES = (
     "county", "trade", "training_office", "office_approval", "member_company", "trade_approval",
     "person", "company_contact", "guardian",
     "contract", "evaluation", "follow_up_meeting", "conflict_case", "test_registration",
-    "user_account", "saved_queue_filter",
+    "user_account", "saved_queue_filter", "mail_outbox",
 )
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "MemberCompany",
     "MembershipStatus",
     "OfficeApproval",
+    "OutboxMail",
     "Person",
     "Sector",
     "TestKind",

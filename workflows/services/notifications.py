@@ -1,22 +1,38 @@
-"""Reminder and escalation hooks the processes call; they record what was due in the case history.
+"""Reminder hooks the processes call (`notify.remind`): queue a reminder e-mail to whoever holds the task.
 
-Sending e-mail (SMTP in production, a local outbox in development) is wired in by the notifications work;
-until then a reminder is recorded so case handlers can see it was due and act on it.
+Registered by `workflows.setup.build_case_engine` (it needs the application's public address for links).
+
+The message goes into the outbox in the same transaction as the step (a retried step queues nothing
+twice); users who opted out of reminders get none. The result is kept in the process data too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine.expressions import ServiceCall
 
+from ..notify import remind_holders
 from .context import call_context
 
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+# A reminder's subject names the forms it is about (by form-key prefix).
+SUBJECT_FORMS = {"contract.signing": "contract.sign_", "followup.evaluation": "followup.evaluation",
+                 "onboarding.agreement": "onboarding.agreement"}
 
-def remind(call: ServiceCall) -> dict[str, Any]:
-    """Record that a reminder about `subject` fell due now."""
-    ctx = call_context(call)
-    return {"subject": call.params.get("subject"), "due_at": ctx.now.isoformat(), "case_id": ctx.case_id}
 
+def make_remind(public_url: str) -> Callable[[ServiceCall], dict[str, Any]]:
+    """The `notify.remind` handler, linking to the application at `public_url`."""
 
-HANDLERS = {"notify.remind": remind}
+    def remind(call: ServiceCall) -> dict[str, Any]:
+        ctx = call_context(call)
+        subject = str(call.params.get("subject") or "")
+        queued = 0
+        if ctx.session is not None and ctx.case_id is not None:
+            queued = remind_holders(ctx.session, ctx.case_id, SUBJECT_FORMS.get(subject, subject), ctx.now,
+                                    public_url)
+        return {"subject": subject, "due_at": ctx.now.isoformat(), "case_id": ctx.case_id, "queued": queued}
+
+    return remind
+
