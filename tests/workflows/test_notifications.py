@@ -132,7 +132,7 @@ def test_smtp_delivery_through_a_real_server(mailing_office, smtp_server):
                    mailing_office.clock.now(), kind="reminder")
     assert mailing_office.engine.run_jobs(handlers, "w") == (1, 0)
     assert len(received) == 1 and received[0].rcpt_tos == ["kari@example.no"]
-    assert b"Husk" in received[0].content or "Husk".encode("utf-8") in received[0].original_content
+    assert b"Husk" in received[0].content and b"Subject:" in received[0].content
     [mail] = _mails(mailing_office, key="test:1")
     assert mail.status == "sent"
     assert mailing_office.engine.run_jobs(handlers, "w") == (0, 0)
