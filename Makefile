@@ -48,7 +48,8 @@ lint: $(STAMP)
 bench: install
 	pg=$$(.ci/postgres.sh start /tmp/fagflyt-bench-pg 55440) && \
 	  $(BIN)/python -m tests.bench.engine_complete_task --postgres "$$pg" && \
-	  $(BIN)/python -m tests.bench.web_pages --postgres "$$pg"; \
+	  $(BIN)/python -m tests.bench.web_pages --postgres "$$pg" && \
+	  $(BIN)/python -m tests.bench.timers --postgres "$$pg"; \
 	  status=$$?; .ci/postgres.sh stop /tmp/fagflyt-bench-pg 55440; exit $$status
 
 clean:
