@@ -30,7 +30,8 @@ def test_admin_sees_pending_timers_and_retries_a_failed_job(demo_app: Flask):
     job_id = engine.job_list(["failed"])[0].id
     client = _admin(demo_app)
     client.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": csrf_token(client)})
-    assert engine.job_list(["pending"])[0].key == "broken:1"
+    assert "broken:1" in {j.key for j in engine.job_list(["pending"], limit=10_000)}
+    assert engine.job_list(["failed"]) == []
 
 
 def test_outbox_lists_and_shows_kept_mail(demo_app: Flask):
