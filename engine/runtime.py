@@ -409,6 +409,13 @@ class CaseEngine(CaseReads, QueueReads):
                 raise InvalidState("Only a failed job can be retried.")
             audit(call.session, job.case_id, None, actor, "job_retried", call.now, detail=f"{job.kind} #{job.id}")
 
+    def next_timer_due(self) -> datetime | None:
+        """When the next timer of a running, not suspended instance falls due (None when none waits)."""
+        with self.db.read() as s:
+            return s.scalar(select(func.min(TimerRow.due_at)).join(ProcessInstance,
+                                                                    ProcessInstance.id == TimerRow.instance_id)
+                            .where(ProcessInstance.status == "running", ProcessInstance.suspended.is_(False)))
+
     def pending_timers(self, limit: int = 100) -> list[TimerRow]:
         """Timers still to fire, soonest first."""
         with self.db.read() as s:

@@ -1,7 +1,7 @@
 """The background worker: fires due BPMN timers and runs queued jobs (notifications, mail delivery).
 
-`flask --app web worker` polls every second (FAGFLYT_WORKER_INTERVAL); `--once` does what is due and exits
-(for cron). Several workers may run against PostgreSQL: timers lock their instance, jobs are claimed with
+`flask --app web worker` polls at least every second (FAGFLYT_WORKER_INTERVAL) and wakes early when the next
+timer falls due sooner; `--once` does what is due and exits (for cron). Several workers may run against PostgreSQL: timers lock their instance, jobs are claimed with
 SKIP LOCKED. On SQLite one worker is enough.
 """
 
@@ -22,6 +22,10 @@ from workflows.setup import job_handlers
 
 from .mailing import mailer_for
 from .services import case_engine
+
+
+# SpiffWorkflow fires a timer strictly after its instant; waking this much later finds it due.
+TIMER_MARGIN = 0.005
 
 
 class Worker:
@@ -56,12 +60,21 @@ class Worker:
                 break
         return moved, done
 
+    def pause(self, started: float) -> float:
+        """How long to wait before the next poll: the rest of the interval, or less if a timer falls due sooner."""
+        wait = self.interval - (time.monotonic() - started)
+        due = self.engine.next_timer_due()
+        if due is not None:
+            wait = min(wait, (due - self.engine.clock.now()).total_seconds() + TIMER_MARGIN)
+        return max(wait, 0.0)
+
     def run(self) -> None:
-        """Poll until stopped."""
+        """Poll until stopped: at least every `interval` seconds, and as soon as the next timer falls due."""
         while self.running:
+            started = time.monotonic()
             self.run_once()
             if self.running:
-                self.sleep(self.interval)
+                self.sleep(self.pause(started))
 
 
 def build_worker(app: Flask, **kwargs: object) -> Worker:

@@ -7,19 +7,19 @@ are skipped, except where FAGFLYT_REQUIRE_BROWSER=1 (CI), where a missing browse
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
 
 from tests.web.demo import PASSWORD, demo_template, demo_url, make_app  # noqa: F401  (fixtures)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM = "/usr/bin/chromium"  # the Debian package
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 SERIOUS = ("serious", "critical")
 
 
@@ -74,14 +74,20 @@ def new_page(browser) -> Iterator[Any]:
         context.close()
 
 
+@pytest.fixture
+def page(new_page) -> Any:
+    """A page in a fresh browser context for the test."""
+    return new_page()
+
+
 def sign_in(page: Any, base_url: str, username: str) -> None:
     """Sign in through the login form."""
     page.goto(f"{base_url}/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: urlsplit(url).path != "/login")
     page.wait_for_load_state("networkidle")
-    assert "/login" not in page.url, f"sign-in failed for {username}"
 
 
 def serious_violations(page: Any, base_url: str) -> list[dict[str, Any]]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+import time
+
 from engine import FixedClock
+from tests.engine.bpmn_snippets import chain, definitions, timer_event
 from web.worker import Worker
 from workflows.records import OutboxMail
 
@@ -47,6 +50,9 @@ class _Engine:
     def run_jobs(self, handlers, worker, limit):  # type: ignore[no-untyped-def]
         return next(self.jobs)
 
+    def next_timer_due(self):  # type: ignore[no-untyped-def]
+        return None
+
 
 def test_loop_drains_batches_then_sleeps_until_stopped():
     slept: list[float] = []
@@ -59,4 +65,15 @@ def test_loop_drains_batches_then_sleeps_until_stopped():
 
     loop.sleep = sleep
     loop.run()
-    assert slept == [0.5]
+    assert len(slept) == 1 and 0.4 < slept[0] <= 0.5  # the rest of the interval
+
+
+def test_the_worker_wakes_when_the_next_timer_falls_due(app):
+    engine = app.extensions["fagflyt.engine"]
+    engine.create_schema()
+    engine.clock = FixedClock()
+    loop = Worker(engine, {}, name="w", interval=1.0)
+    assert loop.pause(time.monotonic()) > 0.9  # nothing waits: the whole interval
+    engine.deploy({"t.bpmn": definitions(chain(timer_event("wait", '"PT0.25S"'), pid="t")).encode()}, "owner")
+    engine.start_case("t", "sara")
+    assert 0.2 < loop.pause(time.monotonic()) < 0.3  # the timer falls due in a quarter of a second
