@@ -1,8 +1,8 @@
 """The background worker: fires due BPMN timers and runs queued jobs (notifications, mail delivery).
 
 `flask --app web worker` polls at least every second (FAGFLYT_WORKER_INTERVAL) and wakes early when the next
-timer falls due sooner; `--once` does what is due and exits (for cron). Several workers may run against PostgreSQL: timers lock their instance, jobs are claimed with
-SKIP LOCKED. On SQLite one worker is enough.
+timer falls due sooner; `--once` does what is due and exits (for cron). Several workers may run against
+PostgreSQL: timers lock their instance, jobs are claimed with SKIP LOCKED. On SQLite one worker is enough.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from workflows.setup import job_handlers
 
 from .mailing import mailer_for
 from .services import case_engine
-
 
 # SpiffWorkflow fires a timer strictly after its instant; waking this much later finds it due.
 TIMER_MARGIN = 0.005

@@ -3,9 +3,9 @@ it and mails the supervisors (kept in the outbox in development); the loop drain
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 import time
+
+from sqlalchemy import select
 
 from engine import FixedClock
 from tests.engine.bpmn_snippets import chain, definitions, timer_event
