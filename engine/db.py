@@ -27,6 +27,10 @@ def make_db_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -38,6 +42,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA cache_size=-32000")  # 32 MB of page cache per connection (default is 2 MB)
+        # SQLite's own lower() folds only A-Z; searches must fold Æ, Ø, Å (and the rest) as PostgreSQL does.
+        dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -133,3 +133,12 @@ def test_counts_and_steps(queue_engine, started):
     assert queue_engine.queue_counts(["a"], scope="222222222", now=NOW)["a"].open == 2
     assert queue_engine.queue_steps(["b"]) == [("pb", "work_pb", "Work in pb")]
     assert [s[0] for s in queue_engine.queue_steps()] == ["pa", "pb"]
+
+
+def test_search_folds_norwegian_letters_on_every_database(queue_engine, started):
+    result = queue_engine.start_case("pa", "seed", {"name": "Øyvind Ærø Åsen", "fnr": "06060612345",
+                                                    "orgnr": "111111111", "trade": "ITD", "due": None})
+    task_id = result.open_tasks[0].id
+    for text in ("øyvind", "ÆRØ", "åsen"):
+        page = queue_engine.queue(TaskQuery(search=text, search_fields=("name",)))
+        assert [row.task.id for row in page.rows] == [task_id], text
