@@ -118,10 +118,12 @@ def test_supervisor_evaluation_seen_by_case_handler_with_diagram(live_app, base_
     handler = new_page()
     sign_in(handler, base_url, "sara.saksbehandler")
     handler.goto(f"{base_url}/cases/{task.case_id}")
-    entry = handler.locator(".app-history-item", has_text=task.title).first
-    entry.locator("summary").click()
-    entry.locator("details[open]").wait_for()
-    assert "Kundebehandling i fagsystemet" in entry.locator("details").inner_text()
+    # the submitted evaluation is in the history, with its labels, behind "show what was submitted"
+    submitted = handler.locator(".app-history-item", has_text=task.title).locator(
+        "details", has_text="Kundebehandling i fagsystemet")
+    assert submitted.count() == 1
+    submitted.locator("summary").click()
+    submitted.locator("dd", has_text="Kundebehandling i fagsystemet").wait_for(state="visible")
     handler.wait_for_selector(".app-diagram[data-drawn='yes']")
     assert handler.locator(".app-diagram .djs-element.app-done").count() > 0
 
